@@ -453,6 +453,10 @@ type Participant struct {
 	Muted     bool   `json:"muted,omitempty"`
 	CameraOff bool   `json:"camera_off,omitempty"`
 	Reason    string `json:"reason,omitempty"` // why declined
+	// DeadlineMS is when an invite to this participant times out; it is
+	// later than the call's own deadline for users invited into a call that
+	// was already going on.
+	DeadlineMS int64 `json:"deadline_ms,omitempty"`
 }
 
 // Call is the server's view of a call, sent in replies and events.
@@ -507,6 +511,7 @@ const (
 	EventEnded             = "ended"
 	EventMediaState        = "media_state"
 	EventSwitchedToAudio   = "switched_to_audio"
+	EventState             = "state" // the call as it is, sent to a device that (re)connects
 )
 
 // CallUpdate tells the participants what changed. User is who caused it.

@@ -1,0 +1,141 @@
+// Package store keeps parley-server's state in a SQLite file: users, the
+// server's secret, conversations and their members, messages, and calls.
+//
+// It uses modernc.org/sqlite, which is pure Go, so that the server builds
+// with CGO_ENABLED=0.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Errors that callers tell apart, through errors.Is.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrExists   = errors.New("already exists")
+)
+
+// DB is the store. Its methods may be called from any goroutine.
+//
+// It holds two pools on the same file. Writes go through a pool of one
+// connection that begins every transaction IMMEDIATE, so a transaction that
+// reads a sequence number and writes the next one is never interleaved with
+// another writer, in this process or in another. Reads go through their own
+// pool so that, with WAL, they run beside the writer and each other.
+type DB struct {
+	read  *sql.DB
+	write *sql.DB
+}
+
+// Open opens the store in dir, creating dir and the database as needed, and
+// brings the schema up to date.
+func Open(dir string) (*DB, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	dsn, err := dataSource(filepath.Join(dir, "parley.db"))
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	// query_only makes a write sent to the wrong pool fail instead of racing
+	// with the writer.
+	read, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	read.SetMaxOpenConns(max(4, runtime.NumCPU()))
+	db := &DB{read: read, write: write}
+	if err := migrate(context.Background(), write); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	return db, nil
+}
+
+// dataSource makes a SQLite URI of path, so that no character of the path
+// (such as '?' or '#') is taken for URI syntax. The _pragma parameters are
+// run by the driver on every new connection, so every pooled connection has
+// them.
+func dataSource(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	p := filepath.ToSlash(abs)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // Windows: file:/C:/...
+	}
+	return "file:" + (&url.URL{Path: p}).EscapedPath() +
+		"?_pragma=busy_timeout(5000)" +
+		"&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(NORMAL)" +
+		"&_pragma=foreign_keys(1)", nil
+}
+
+// Close closes the database. The writer goes last: the last connection to
+// close checkpoints the WAL into the main file.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// update runs fn in a write transaction and commits it when fn succeeds.
+func (db *DB) update(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// view runs fn in a read transaction, so that its queries see one snapshot.
+func (db *DB) view(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.read.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+// querier is what *sql.DB and *sql.Tx share, for helpers used both inside
+// and outside transactions.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// wrap prefixes a method's error with the store and the operation, so that a
+// log line tells where it came from. Sentinels stay visible to errors.Is.
+func wrap(err *error, op string) {
+	if *err != nil {
+		*err = fmt.Errorf("store: %s: %w", op, *err)
+	}
+}
+
+// affected returns how many rows a statement changed.
+func affected(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
