@@ -194,7 +194,7 @@ func (db *DB) Conversations(ctx context.Context, user string) (convs []protocol.
 			SELECT o.conversation, o.user
 			FROM members AS m JOIN members AS o ON o.conversation = m.conversation
 			WHERE m.user = ?
-			ORDER BY o.conversation, o.user`, user)
+			ORDER BY m.conversation, o.user`, user)
 		if err != nil {
 			return err
 		}

@@ -39,17 +39,18 @@ type DB struct {
 
 // Open opens the store in dir, creating dir and the database as needed, and
 // brings the schema up to date.
-func Open(dir string) (*DB, error) {
+func Open(dir string) (_ *DB, err error) {
+	defer wrap(&err, "open")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("store: open: %w", err)
+		return nil, err
 	}
 	dsn, err := dataSource(filepath.Join(dir, "parley.db"))
 	if err != nil {
-		return nil, fmt.Errorf("store: open: %w", err)
+		return nil, err
 	}
 	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
 	if err != nil {
-		return nil, fmt.Errorf("store: open: %w", err)
+		return nil, err
 	}
 	write.SetMaxOpenConns(1)
 	// query_only makes a write sent to the wrong pool fail instead of racing
@@ -57,13 +58,15 @@ func Open(dir string) (*DB, error) {
 	read, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
 	if err != nil {
 		write.Close()
-		return nil, fmt.Errorf("store: open: %w", err)
+		return nil, err
 	}
+	// Queries are short: a connection per core, and a few at least, keep the
+	// cores busy without a file and a page cache for every waiting goroutine.
 	read.SetMaxOpenConns(max(4, runtime.NumCPU()))
 	db := &DB{read: read, write: write}
 	if err := migrate(context.Background(), write); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("store: open: %w", err)
+		return nil, err
 	}
 	return db, nil
 }

@@ -1,0 +1,129 @@
+// Command parley-server runs Parley's server: accounts, presence, chat, call
+// signaling, metrics. See README.md and docs/protocol.md.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"parley/server"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stderr))
+}
+
+func usage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, `usage: parley-server [flags]
+       parley-server [--data DIR] user add NAME    (password on standard input)
+flags:
+`)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+}
+
+func run(args []string, stdin io.Reader, stderr io.Writer) int {
+	fs := flag.NewFlagSet("parley-server", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	addr := fs.String("addr", "127.0.0.1:7000", "address to listen on (HTTP and websocket)")
+	data := fs.String("data", "parley-data", "directory of the SQLite database")
+	timeout := fs.Duration("invite-timeout", 30*time.Second, "how long an invite rings (5s-120s)")
+	register := fs.Bool("allow-register", true, "let anyone create an account")
+	webhook := fs.String("push-webhook", "", "URL that gets a JSON POST for each invite to a user with no device online")
+	grace := fs.Duration("reconnect-grace", 10*time.Second, "how long a device that dropped out of a call may take to come back")
+	verbose := fs.Bool("v", false, "log debug messages")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			usage(stderr, fs)
+			return 0
+		}
+		fmt.Fprintf(stderr, "parley-server: %v\n", err)
+		usage(stderr, fs)
+		return 2
+	}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	cfg := server.Config{
+		DataDir: *data, InviteTimeout: *timeout, AllowRegister: *register,
+		PushWebhook: *webhook, ReconnectGrace: *grace, Logger: log,
+	}
+	if rest := fs.Args(); len(rest) > 0 {
+		if len(rest) == 3 && rest[0] == "user" && rest[1] == "add" {
+			return addUser(cfg, rest[2], stdin, stderr)
+		}
+		fmt.Fprintf(stderr, "parley-server: unknown command %q\n", strings.Join(rest, " "))
+		usage(stderr, fs)
+		return 2
+	}
+	if err := serve(cfg, *addr, log); err != nil {
+		fmt.Fprintf(stderr, "parley-server: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func addUser(cfg server.Config, name string, stdin io.Reader, stderr io.Writer) int {
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		fmt.Fprintf(stderr, "parley-server: reading the password: %v\n", err)
+		return 1
+	}
+	password := strings.TrimRight(line, "\r\n")
+	s, err := server.New(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "parley-server: %v\n", err)
+		return 1
+	}
+	defer s.Close()
+	if err := s.AddUser(context.Background(), name, password); err != nil {
+		fmt.Fprintf(stderr, "parley-server: adding %s: %v\n", name, err)
+		return 1
+	}
+	fmt.Fprintf(stderr, "added user %s\n", name)
+	return 0
+}
+
+func serve(cfg server.Config, addr string, log *slog.Logger) error {
+	s, err := server.New(cfg)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		s.Close()
+		return err
+	}
+	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("parley-server listening", "addr", ln.Addr().String(), "data", cfg.DataDir)
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		log.Info("shutting down")
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = hs.Shutdown(sctx)
+	if cerr := s.Close(); err == nil || errors.Is(err, http.ErrServerClosed) {
+		err = cerr
+	}
+	return err
+}

@@ -1,0 +1,206 @@
+package server
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"parley/protocol"
+	"parley/server/calls"
+	"parley/server/push"
+)
+
+// hub knows every connected device and delivers events to them. Delivery
+// only queues: a slow client is cut off rather than allowed to hold up
+// anyone else.
+type hub struct {
+	s  *Server
+	mu sync.RWMutex
+	// devices maps user → device → connection.
+	devices map[string]map[string]*conn
+	closed  bool
+	conns   sync.WaitGroup // every connection's handler
+}
+
+// open counts a new connection in, unless the server is closing.
+func (h *hub) open() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	h.conns.Add(1)
+	return true
+}
+
+func newHub(s *Server) *hub {
+	return &hub{s: s, devices: make(map[string]map[string]*conn)}
+}
+
+// add registers c. A connection already there for the same device (a
+// client that reconnected before the server saw the old socket die) is
+// replaced. first is true when c is the user's only device.
+func (h *hub) add(c *conn) (first bool, replaced *conn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		c.close(websocketGoingAway, "server shutting down")
+		return false, nil
+	}
+	ds := h.devices[c.user]
+	if ds == nil {
+		ds = make(map[string]*conn)
+		h.devices[c.user] = ds
+	}
+	replaced = ds[c.device]
+	ds[c.device] = c
+	return len(ds) == 1 && replaced == nil, replaced
+}
+
+// remove unregisters c, unless a newer connection of the same device took
+// its place. last is true when the user has no device left.
+func (h *hub) remove(c *conn) (removed, last bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ds := h.devices[c.user]
+	if ds[c.device] != c {
+		return false, false
+	}
+	delete(ds, c.device)
+	if len(ds) == 0 {
+		delete(h.devices, c.user)
+		return true, true
+	}
+	return true, false
+}
+
+func (h *hub) online(user string) int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.devices[user])
+}
+
+// targets returns the connections a target names.
+func (h *hub) targets(to calls.Target) []*conn {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	ds := h.devices[to.User]
+	if to.Device != "" {
+		if c := ds[to.Device]; c != nil && to.Device != to.Except {
+			return []*conn{c}
+		}
+		return nil
+	}
+	out := make([]*conn, 0, len(ds))
+	for d, c := range ds {
+		if d != to.Except {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Send implements calls.Output and is how every event leaves.
+func (h *hub) Send(to calls.Target, typ string, payload any) int {
+	cs := h.targets(to)
+	if len(cs) == 0 {
+		return 0
+	}
+	frame, err := protocol.Encode(typ, "", payload)
+	if err != nil {
+		h.s.log.Error("encoding an event failed", "type", typ, "err", err)
+		return 0
+	}
+	n := 0
+	for _, c := range cs {
+		if c.enqueue(frame) {
+			n++
+		}
+	}
+	return n
+}
+
+// Push implements calls.Output.
+func (h *hub) Push(user string, inv protocol.CallIncoming) {
+	if h.s.push == nil {
+		return
+	}
+	h.s.push.Notify(push.Notice{User: user, Caller: inv.Call.Caller, CallID: inv.Call.ID,
+		Conversation: inv.Call.Conversation, Media: inv.Call.Media, DeadlineMS: inv.Call.Participant(user).DeadlineMS})
+}
+
+// Created and Ended implement calls.Output: the recorder persists them in
+// order. The queue is large; if it is ever full the engine waits, which is
+// the back-pressure we want rather than losing a record.
+func (h *hub) Created(c protocol.Call) {
+	h.s.metrics.liveCalls.Inc()
+	h.s.records <- record{call: c}
+}
+
+func (h *hub) Ended(c protocol.Call) {
+	h.s.metrics.liveCalls.Dec()
+	h.s.records <- record{call: c, ended: true}
+}
+
+// deliverMessage sends a stored chat message to every device of every
+// member but the sending device, which has it in its reply.
+func (h *hub) deliverMessage(ctx context.Context, m protocol.Message, exceptDevice string) {
+	members, err := h.s.store.Members(ctx, m.Conversation)
+	if err != nil {
+		h.s.log.Error("listing members failed", "conversation", m.Conversation, "err", err)
+		return
+	}
+	frame, _ := protocol.Encode(protocol.TypeChatMessage, "", m)
+	for _, u := range members {
+		except := ""
+		if u == m.From {
+			except = exceptDevice
+		}
+		for _, c := range h.targets(calls.Target{User: u, Except: except}) {
+			c.enqueue(frame)
+		}
+	}
+}
+
+// sendToUsers delivers one event to every device of users.
+func (h *hub) sendToUsers(users []string, typ string, payload any) {
+	frame, err := protocol.Encode(typ, "", payload)
+	if err != nil {
+		return
+	}
+	for _, u := range users {
+		for _, c := range h.targets(calls.Target{User: u}) {
+			c.enqueue(frame)
+		}
+	}
+}
+
+// announcePresence tells the user's contacts that they came or went.
+func (h *hub) announcePresence(user string, online bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	contacts, err := h.s.store.Contacts(ctx, user)
+	if err != nil {
+		h.s.log.Error("listing contacts failed", "user", user, "err", err)
+		return
+	}
+	h.sendToUsers(contacts, protocol.TypePresence, protocol.Presence{User: user, Online: online, Devices: h.online(user)})
+}
+
+// closeAll closes every connection and waits for their handlers to end.
+func (h *hub) closeAll() {
+	h.mu.Lock()
+	h.closed = true
+	var all []*conn
+	for _, ds := range h.devices {
+		for _, c := range ds {
+			all = append(all, c)
+		}
+	}
+	h.mu.Unlock()
+	for _, c := range all {
+		c.close(websocketGoingAway, "server shutting down")
+	}
+	h.conns.Wait()
+}
+

@@ -1,0 +1,248 @@
+// Package server is parley-server: accounts, presence, chat, and the
+// signaling of calls, on one HTTP listener. The pieces with a job of their own
+// live in sub-packages (auth, calls, push, store); this package wires them to
+// websocket connections.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"parley/protocol"
+	"parley/server/auth"
+	"parley/server/calls"
+	"parley/server/push"
+	"parley/server/store"
+)
+
+// Store is what the server keeps on disk. server/store implements it on
+// SQLite; another database can take its place without touching the hub.
+type Store interface {
+	CreateUser(ctx context.Context, name string, passwordHash []byte) error
+	User(ctx context.Context, name string) (store.User, error)
+	MissingUsers(ctx context.Context, names []string) ([]string, error)
+	Secret(ctx context.Context) ([]byte, error)
+
+	EnsureDirect(ctx context.Context, a, b string) (string, error)
+	CreateGroup(ctx context.Context, id, name, creator string, members []string) (protocol.Conversation, error)
+	AddMembers(ctx context.Context, conv string, members []string) (protocol.Conversation, error)
+	Conversation(ctx context.Context, conv string) (protocol.Conversation, error)
+	IsMember(ctx context.Context, conv, user string) (bool, error)
+	Members(ctx context.Context, conv string) ([]string, error)
+	Conversations(ctx context.Context, user string) ([]protocol.Conversation, error)
+	Contacts(ctx context.Context, user string) ([]string, error)
+
+	AppendMessage(ctx context.Context, m protocol.Message) (protocol.Message, bool, error)
+	History(ctx context.Context, conv string, before int64, limit int) ([]protocol.Message, bool, error)
+	Since(ctx context.Context, user string, after map[string]int64, limit int) ([]protocol.Message, bool, error)
+
+	CallStarted(ctx context.Context, c store.CallRow) error
+	CallAnswered(ctx context.Context, id string, startedMS int64) error
+	CallEnded(ctx context.Context, id, outcome string, endedMS int64) error
+	UnfinishedCalls(ctx context.Context) ([]store.CallRow, error)
+
+	Close() error
+}
+
+// Config is the server's configuration; zero values are conservative defaults.
+type Config struct {
+	DataDir        string
+	InviteTimeout  time.Duration // default 30s
+	ReconnectGrace time.Duration // default 10s
+	AllowRegister  bool
+	TokenTTL       time.Duration // default 24h
+	PushWebhook    string
+	// ICEServers returns the STUN/TURN servers for a user's login reply.
+	ICEServers func(user string) []protocol.ICEServer
+	// Rate and Burst bound the messages a connection may send per second.
+	Rate, Burst float64
+	SendQueue   int // frames waiting for a slow client before it is cut off; default 256
+	BcryptCost  int
+	Logger      *slog.Logger
+}
+
+// Server is a running parley-server without its listener.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	store   Store
+	signer  *auth.Signer
+	hasher  *auth.Hasher
+	calls   *calls.Engine
+	push    *push.Webhook
+	metrics *metrics
+	hub     *hub
+
+	records chan record // persisted in order by the recorder goroutine
+	wg      sync.WaitGroup
+	mux     *http.ServeMux
+	closeMu sync.Once
+}
+
+// New opens the store in cfg.DataDir, finishes calls a previous run left
+// live, and returns a server ready to serve.
+func New(cfg Config) (*Server, error) {
+	if cfg.InviteTimeout <= 0 {
+		cfg.InviteTimeout = 30 * time.Second
+	}
+	if cfg.InviteTimeout < protocol.MinInviteTimeout || cfg.InviteTimeout > protocol.MaxInviteTimeout {
+		return nil, fmt.Errorf("invite timeout %s is outside %s-%s", cfg.InviteTimeout, protocol.MinInviteTimeout, protocol.MaxInviteTimeout)
+	}
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = 24 * time.Hour
+	}
+	if cfg.Rate <= 0 {
+		cfg.Rate, cfg.Burst = 30, 120
+	}
+	if cfg.SendQueue <= 0 {
+		cfg.SendQueue = 256
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.ICEServers == nil {
+		cfg.ICEServers = func(string) []protocol.ICEServer { return nil }
+	}
+	db, err := store.Open(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s, err := newWithStore(cfg, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func newWithStore(cfg Config, db Store) (*Server, error) {
+	ctx := context.Background()
+	key, err := db.Secret(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		store:   db,
+		signer:  auth.NewSigner(key, nil),
+		hasher:  auth.NewHasher(cfg.BcryptCost),
+		metrics: newMetrics(),
+		records: make(chan record, 1024),
+	}
+	s.hub = newHub(s)
+	if cfg.PushWebhook != "" {
+		s.push = push.New(push.Config{URL: cfg.PushWebhook, Logger: cfg.Logger})
+	}
+	if err := s.finishOrphanCalls(ctx); err != nil {
+		return nil, err
+	}
+	s.calls = calls.New(calls.Config{InviteTimeout: cfg.InviteTimeout, ReconnectGrace: cfg.ReconnectGrace}, realClock{}, s.hub)
+	s.wg.Add(1)
+	go s.recorder()
+	s.mux = s.routes()
+	return s, nil
+}
+
+// finishOrphanCalls ends the calls a crashed or killed server left live, so
+// that nobody shows as busy in a call that no longer exists.
+func (s *Server) finishOrphanCalls(ctx context.Context) error {
+	rows, err := s.store.UnfinishedCalls(ctx)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UnixMilli()
+	for _, r := range rows {
+		c := protocol.Call{ID: r.ID, Conversation: r.Conversation, Media: r.Media, Caller: r.Caller,
+			State: protocol.CallEnded, Outcome: protocol.OutcomeFailed, CreatedMS: r.CreatedMS, StartedMS: r.StartedMS, EndedMS: now}
+		if err := s.persistEnd(ctx, c); err != nil {
+			return err
+		}
+		s.log.Info("ended a call left live by the previous run", "call", r.ID)
+	}
+	return nil
+}
+
+// ServeHTTP serves the API, the websocket, health and metrics.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Close ends every live call (recording it as failed), closes every
+// connection and the store. It is safe to call more than once.
+func (s *Server) Close() error {
+	var err error
+	s.closeMu.Do(func() {
+		s.calls.Close()
+		s.hub.closeAll()
+		close(s.records)
+		s.wg.Wait()
+		if s.push != nil {
+			s.push.Close()
+		}
+		err = s.store.Close()
+	})
+	return err
+}
+
+// record is a call event to persist, in the order the engine decided it.
+type record struct {
+	call  protocol.Call
+	ended bool
+}
+
+// recorder persists calls and writes call records into conversations. It is
+// the only goroutine writing calls, so a call's end is never stored before
+// its start.
+func (s *Server) recorder() {
+	defer s.wg.Done()
+	for r := range s.records {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		var err error
+		if r.ended {
+			err = s.persistEnd(ctx, r.call)
+		} else {
+			err = s.store.CallStarted(ctx, store.CallRow{ID: r.call.ID, Conversation: r.call.Conversation,
+				Media: r.call.Media, Caller: r.call.Caller, CreatedMS: r.call.CreatedMS})
+		}
+		cancel()
+		if err != nil {
+			s.log.Error("storing a call failed", "call", r.call.ID, "err", err)
+		}
+	}
+}
+
+// persistEnd writes the call record message, tells the conversation and
+// marks the call ended. The record's client id is derived from the call, so
+// doing this twice (after a crash) stores one record.
+func (s *Server) persistEnd(ctx context.Context, c protocol.Call) error {
+	var dur int64
+	if c.StartedMS != 0 {
+		dur = c.EndedMS - c.StartedMS
+		if err := s.store.CallAnswered(ctx, c.ID, c.StartedMS); err != nil {
+			return err
+		}
+	}
+	m, existed, err := s.store.AppendMessage(ctx, protocol.Message{
+		Conversation: c.Conversation, ClientID: "call." + c.ID, From: c.Caller, Type: protocol.KindCallRecord,
+		TimeMS: c.EndedMS, CallID: c.ID, Media: c.Media, Outcome: c.Outcome, DurationMS: dur,
+	})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if err == nil && !existed && s.hub != nil {
+		s.hub.deliverMessage(ctx, m, "")
+	}
+	s.metrics.calls.WithLabelValues(c.Outcome).Inc()
+	return s.store.CallEnded(ctx, c.ID, c.Outcome, c.EndedMS)
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+func (realClock) AfterFunc(d time.Duration, f func()) calls.Timer {
+	return time.AfterFunc(d, f)
+}
