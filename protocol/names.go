@@ -95,4 +95,3 @@ func clip(s string) string {
 	}
 	return s
 }
-

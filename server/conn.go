@@ -29,8 +29,10 @@ const (
 )
 
 var upgrader = websocket.Upgrader{
-	// Reads reuse the buffer net/http already has for the connection; writes
-	// borrow one from a pool, so an idle connection holds no write buffer.
+	// A small read buffer (frames larger than it are still read whole), and
+	// write buffers borrowed from a pool only while writing: an idle
+	// connection should cost little memory.
+	ReadBufferSize:   1024,
 	WriteBufferPool:  &sync.Pool{},
 	HandshakeTimeout: 10 * time.Second,
 	CheckOrigin:      sameOrigin,
@@ -52,8 +54,8 @@ func sameOrigin(r *http.Request) bool {
 	return false
 }
 
-// conn is one websocket connection: the HTTP handler's goroutine reads and
-// handles requests, one writer goroutine sends what is queued.
+// conn is one websocket connection: a reader goroutine reads and handles
+// requests, one writer goroutine sends what is queued.
 type conn struct {
 	s      *Server
 	ws     *websocket.Conn
@@ -72,9 +74,9 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	defer s.hub.conns.Done()
 	ws, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		s.hub.conns.Done()
 		return // the upgrader has answered
 	}
 	c := &conn{
@@ -84,17 +86,33 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		done:  make(chan struct{}),
 		limit: newBucket(s.cfg.Rate, s.cfg.Burst),
 	}
-	s.metrics.connections.Inc()
-	defer s.metrics.connections.Dec()
+	c.s.metrics.connections.Inc()
+	// The hello is handled here, on net/http's goroutine, which then ends:
+	// net/http frees the request and its buffers, and the stack that JSON
+	// and token checks grew goes with it. The connection lives on in a
+	// fresh reader and writer that stay small while the client is idle.
+	c.ws.SetReadLimit(protocol.MaxFrame)
+	_ = c.ws.SetReadDeadline(time.Now().Add(helloWait))
+	ok := c.hello()
 	wrote := make(chan struct{})
 	go func() {
 		defer close(wrote)
 		c.writeLoop()
 	}()
-	c.readLoop()
+	go c.run(ok, wrote)
+}
+
+// run is the connection's reader; it owns the writer goroutine and ends
+// after it.
+func (c *conn) run(ok bool, wrote <-chan struct{}) {
+	defer c.s.hub.conns.Done()
+	defer c.s.metrics.connections.Dec()
+	if ok {
+		c.readLoop()
+	}
 	c.close(websocket.CloseNormalClosure, "")
 	<-wrote
-	ws.Close()
+	c.ws.Close()
 	c.offline()
 }
 
@@ -164,11 +182,6 @@ func (c *conn) write(frame []byte) bool {
 }
 
 func (c *conn) readLoop() {
-	c.ws.SetReadLimit(protocol.MaxFrame)
-	_ = c.ws.SetReadDeadline(time.Now().Add(helloWait))
-	if !c.hello() {
-		return
-	}
 	_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))
 	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(pongWait)) })
 	for {
@@ -228,7 +241,7 @@ func (c *conn) hello() bool {
 	c.enqueue(frame)
 	c.s.calls.DeviceOnline(user, h.Device)
 	if first {
-		c.s.hub.announcePresence(user, true)
+		c.s.hub.presenceChanged(user)
 	}
 	return true
 }
@@ -250,7 +263,7 @@ func (c *conn) offline() {
 	}
 	c.s.calls.DeviceOffline(c.user, c.device)
 	if last {
-		c.s.hub.announcePresence(c.user, false)
+		c.s.hub.presenceChanged(c.user)
 	}
 }
 

@@ -20,6 +20,8 @@ type hub struct {
 	devices map[string]map[string]*conn
 	closed  bool
 	conns   sync.WaitGroup // every connection's handler
+
+	presence chan string // users whose first device came or last went
 }
 
 // open counts a new connection in, unless the server is closing.
@@ -34,7 +36,7 @@ func (h *hub) open() bool {
 }
 
 func newHub(s *Server) *hub {
-	return &hub{s: s, devices: make(map[string]map[string]*conn)}
+	return &hub{s: s, devices: make(map[string]map[string]*conn), presence: make(chan string, 1024)}
 }
 
 // add registers c. A connection already there for the same device (a
@@ -175,16 +177,28 @@ func (h *hub) sendToUsers(users []string, typ string, payload any) {
 	}
 }
 
-// announcePresence tells the user's contacts that they came or went.
-func (h *hub) announcePresence(user string, online bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	contacts, err := h.s.store.Contacts(ctx, user)
-	if err != nil {
-		h.s.log.Error("listing contacts failed", "user", user, "err", err)
-		return
+// presenceChanged queues the user for announcePresence. Connections do not
+// query the store themselves: a database call grows the stack of the
+// goroutine that makes it, and connection goroutines should stay small.
+func (h *hub) presenceChanged(user string) {
+	h.presence <- user
+}
+
+// announcePresence runs on its own goroutine until the queue is closed and
+// tells each queued user's contacts whether the user is online now.
+func (h *hub) announcePresence() {
+	defer h.s.wg.Done()
+	for user := range h.presence {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		contacts, err := h.s.store.Contacts(ctx, user)
+		cancel()
+		if err != nil {
+			h.s.log.Error("listing contacts failed", "user", user, "err", err)
+			continue
+		}
+		n := h.online(user)
+		h.sendToUsers(contacts, protocol.TypePresence, protocol.Presence{User: user, Online: n > 0, Devices: n})
 	}
-	h.sendToUsers(contacts, protocol.TypePresence, protocol.Presence{User: user, Online: online, Devices: h.online(user)})
 }
 
 // closeAll closes every connection and waits for their handlers to end.

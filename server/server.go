@@ -61,7 +61,7 @@ type Config struct {
 	ICEServers func(user string) []protocol.ICEServer
 	// Rate and Burst bound the messages a connection may send per second.
 	Rate, Burst float64
-	SendQueue   int // frames waiting for a slow client before it is cut off; default 256
+	SendQueue   int // frames waiting for a slow client before it is cut off; default 64
 	BcryptCost  int
 	Logger      *slog.Logger
 }
@@ -100,7 +100,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Rate, cfg.Burst = 30, 120
 	}
 	if cfg.SendQueue <= 0 {
-		cfg.SendQueue = 256
+		cfg.SendQueue = 64
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -143,8 +143,9 @@ func newWithStore(cfg Config, db Store) (*Server, error) {
 		return nil, err
 	}
 	s.calls = calls.New(calls.Config{InviteTimeout: cfg.InviteTimeout, ReconnectGrace: cfg.ReconnectGrace}, realClock{}, s.hub)
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go s.recorder()
+	go s.hub.announcePresence()
 	s.mux = s.routes()
 	return s, nil
 }
@@ -178,6 +179,7 @@ func (s *Server) Close() error {
 	s.closeMu.Do(func() {
 		s.calls.Close()
 		s.hub.closeAll()
+		close(s.hub.presence)
 		close(s.records)
 		s.wg.Wait()
 		if s.push != nil {

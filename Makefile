@@ -1,0 +1,53 @@
+# Parley. `make run` and `make test` are all a fresh Debian or Ubuntu needs.
+SHELL := /bin/bash
+export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
+GO ?= go
+BIN := bin
+
+# Debian packages the build and the tests need.
+DEBIAN_PACKAGES := gcc pkg-config libvpx-dev libopus-dev
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build test bench fuzz run clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=600 install -y -qq $$missing; \
+	fi
+
+build: deps
+	@mkdir -p $(BIN)
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/parley-server ./cmd/parley-server
+	$(GO) build -o $(BIN)/parley-cli ./cmd/parley-cli
+
+# Every test: unit, end to end against the real binaries, bad input.
+test: deps
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+# Speed and memory figures; see docs/benchmarks.md.
+bench: build
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 30m ./bench/...
+
+# A short run of every fuzz target.
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 15s $$pkg || exit 1; \
+		done; \
+	done
+
+# Until the desktop app exists: the server with its SQLite in ./parley-data.
+run: build
+	$(BIN)/parley-server --addr 127.0.0.1:7000 --data ./parley-data
+
+clean:
+	rm -rf $(BIN)

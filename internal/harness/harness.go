@@ -1,0 +1,209 @@
+// Package harness starts the real parley binaries for end-to-end tests and
+// benchmarks: a parley-server on a loopback port with its own data
+// directory, and parley-cli runs against it.
+package harness
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var (
+	buildMu sync.Mutex
+	binDir  string
+	built   = map[string]error{}
+)
+
+// Binary builds ./cmd/name once per test binary and returns its path.
+func Binary(tb testing.TB, name string) string {
+	tb.Helper()
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if binDir == "" {
+		dir, err := os.MkdirTemp("", "parley-bin-")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		binDir = dir
+	}
+	path := filepath.Join(binDir, name)
+	err, ok := built[name]
+	if !ok {
+		c := exec.Command("go", "build", "-o", path, "./cmd/"+name)
+		c.Dir = moduleRoot()
+		if out, cerr := c.CombinedOutput(); cerr != nil {
+			err = fmt.Errorf("building %s: %v\n%s", name, cerr, out)
+		}
+		built[name] = err
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+func moduleRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// Server is a running parley-server process.
+type Server struct {
+	URL  string
+	Addr string
+	Data string
+	cmd  *exec.Cmd
+	log  *bytes.Buffer
+	bin  string
+	args []string
+	tb   testing.TB
+}
+
+// FreeAddr returns a loopback address with a port nobody listens on.
+func FreeAddr(tb testing.TB) string {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// StartServer runs parley-server on a free loopback port with a fresh data
+// directory (or data, when not empty) and waits until /healthz answers. It
+// is stopped when the test ends.
+func StartServer(tb testing.TB, data string, args ...string) *Server {
+	tb.Helper()
+	if data == "" {
+		data = tb.TempDir()
+	}
+	addr := FreeAddr(tb)
+	s := &Server{URL: "http://" + addr, Addr: addr, Data: data, bin: Binary(tb, "parley-server"), tb: tb,
+		args: append([]string{"--addr", addr, "--data", data}, args...)}
+	s.start()
+	tb.Cleanup(func() { s.Stop() })
+	return s
+}
+
+func (s *Server) start() {
+	s.tb.Helper()
+	s.log = &bytes.Buffer{}
+	s.cmd = exec.Command(s.bin, s.args...)
+	s.cmd.Stderr = &lockedWriter{w: s.log}
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := s.cmd.Start(); err != nil {
+		s.tb.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(s.URL + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.Stop()
+	s.tb.Fatalf("parley-server did not come up:\n%s", s.Log())
+}
+
+// Pid is the server's process id.
+func (s *Server) Pid() int { return s.cmd.Process.Pid }
+
+// Log is what the server wrote to standard error.
+func (s *Server) Log() string {
+	return s.cmd.Stderr.(*lockedWriter).String()
+}
+
+// Stop ends the server gracefully (SIGTERM), killing it if it lingers.
+func (s *Server) Stop() {
+	if s.cmd == nil || s.cmd.Process == nil || s.cmd.ProcessState != nil {
+		return
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+	}
+}
+
+// Kill ends the server at once, as a crash would.
+func (s *Server) Kill() {
+	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+	_ = s.cmd.Wait()
+}
+
+// Restart starts the server again on the same address and data.
+func (s *Server) Restart() {
+	s.tb.Helper()
+	s.start()
+}
+
+// AddUser creates an account through `parley-server user add`.
+func (s *Server) AddUser(name, password string) {
+	s.tb.Helper()
+	cmd := exec.Command(s.bin, "--data", s.Data, "user", "add", name)
+	cmd.Stdin = strings.NewReader(password + "\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		s.tb.Fatalf("user add %s: %v\n%s", name, err, out)
+	}
+}
+
+// CLI runs parley-cli as user against the server and returns its standard
+// output, standard error and exit code.
+func (s *Server) CLI(ctx context.Context, user string, args ...string) (stdout, stderr string, code int) {
+	return RunCLI(ctx, s.tb, s.URL, user, args...)
+}
+
+// RunCLI runs parley-cli; the password is "pw-" + user, given in the
+// environment.
+func RunCLI(ctx context.Context, tb testing.TB, url, user string, args ...string) (string, string, int) {
+	cmd := exec.CommandContext(ctx, Binary(tb, "parley-cli"), append([]string{"--server", url, "--user", user}, args...)...)
+	cmd.Env = append(os.Environ(), "PARLEY_PASSWORD=pw-"+user)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		tb.Fatalf("parley-cli: %v", err)
+	}
+	return out.String(), errb.String(), code
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func (l *lockedWriter) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.String()
+}
