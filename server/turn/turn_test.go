@@ -129,4 +129,3 @@ func TestURLs(t *testing.T) {
 		t.Fatalf("URLs %v, want %v", urls, want)
 	}
 }
-

@@ -1,0 +1,80 @@
+package media
+
+import (
+	"errors"
+	"image"
+)
+
+// Errors a person can act on.
+var (
+	ErrNoCamera     = errors.New("no camera found")
+	ErrNoMicrophone = errors.New("no microphone found")
+	ErrClosed       = errors.New("media session closed")
+)
+
+// ICEServer is a STUN or TURN server, as handed out at login.
+type ICEServer struct {
+	URLs       []string
+	Username   string
+	Credential string
+}
+
+// Config configures a Session.
+type Config struct {
+	ICEServers []ICEServer
+	// RelayOnly makes ICE use TURN relays only, which hides the device's
+	// addresses from the peer.
+	RelayOnly bool
+	// LoopbackOnly gathers host candidates on the loopback interface only:
+	// for tests and benchmarks, whose traffic must stay on this host.
+	LoopbackOnly bool
+
+	// Video makes this a video call; otherwise only audio is negotiated.
+	Video bool
+	// TestMedia captures from generated test sources instead of the camera
+	// and microphone. It is never a fallback for missing devices.
+	TestMedia bool
+	// Width, Height and FrameRate of captured video; 640x480@30 when zero.
+	Width, Height int
+	FrameRate     int
+	// MaxVideoBitrate caps the bandwidth estimate given to the VP8 encoder,
+	// in bits per second; 1.5 Mb/s when zero.
+	MaxVideoBitrate int
+
+	// OnFrame receives each decoded remote video frame when set; the image
+	// is the receiver's to keep. It runs on the receive goroutine, so it
+	// must return quickly. When nil, frames are decoded and counted only.
+	OnFrame func(*image.RGBA)
+	// OnStats receives Stats every StatsInterval.
+	OnStats func(Stats)
+	// OnState receives the connection's state changes.
+	OnState func(State)
+	// OnError receives failures that happen after setup, such as a capture
+	// device that stopped or panicked; the call goes on without it.
+	OnError func(error)
+}
+
+func (c *Config) setDefaults() {
+	if c.Width == 0 || c.Height == 0 {
+		c.Width, c.Height = 640, 480
+	}
+	if c.FrameRate == 0 {
+		c.FrameRate = 30
+	}
+	if c.MaxVideoBitrate == 0 {
+		c.MaxVideoBitrate = 1_500_000
+	}
+}
+
+// State is the connection state of a Session, as WebRTC names it.
+type State string
+
+// States.
+const (
+	StateNew          State = "new"
+	StateConnecting   State = "connecting"
+	StateConnected    State = "connected"
+	StateDisconnected State = "disconnected"
+	StateFailed       State = "failed"
+	StateClosed       State = "closed"
+)

@@ -1,0 +1,139 @@
+package media
+
+import (
+	"image"
+	"image/draw"
+	"time"
+
+	"github.com/pion/rtcp"
+	"github.com/pion/rtp/codecs"
+	"github.com/pion/webrtc/v4"
+	"github.com/pion/webrtc/v4/pkg/media/samplebuilder"
+)
+
+const (
+	// videoMaxLate is how many packets the sample builder holds back for a
+	// late one: about four 640x480 frames, past which NACK is too late too.
+	videoMaxLate = 256
+	// pliInterval spaces key frame requests while decoding stays broken;
+	// a key frame takes about a round trip to come.
+	pliInterval = 300 * time.Millisecond
+)
+
+// receiveVideo decodes the remote video track until the PeerConnection
+// closes. Its goroutine is owned by the Session.
+func (s *Session) receiveVideo(track *webrtc.TrackRemote) {
+	dec, err := newVP8Decoder()
+	if err != nil {
+		s.reportError(err)
+		s.drain(track)
+		return
+	}
+	defer dec.Close()
+	sb := samplebuilder.New(videoMaxLate, &codecs.VP8Packet{}, track.Codec().ClockRate)
+	ssrc := uint32(track.SSRC())
+	var lastPLI time.Time
+	pli := func() {
+		if time.Since(lastPLI) < pliInterval {
+			return
+		}
+		lastPLI = time.Now()
+		s.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: ssrc}})
+	}
+	needKey := true
+	for {
+		pkt, _, err := track.ReadRTP()
+		if err != nil {
+			return
+		}
+		if s.videoOff.Load() {
+			continue // switched to audio: the track is drained, not decoded
+		}
+		sb.Push(pkt)
+		for sample := sb.Pop(); sample != nil; sample = sb.Pop() {
+			if sample.PrevDroppedPackets > 0 {
+				needKey = true // a frame was lost: what follows refers to it
+			}
+			// In VP8's frame tag, bit 0 clear marks a key frame.
+			key := len(sample.Data) > 0 && sample.Data[0]&1 == 0
+			if needKey && !key {
+				pli()
+				continue
+			}
+			img, err := dec.Decode(sample.Data, s.cfg.OnFrame != nil)
+			if err != nil {
+				needKey = true
+				pli()
+				continue
+			}
+			needKey = false
+			s.counters.videoFrame()
+			if img != nil {
+				rgba := image.NewRGBA(img.Rect)
+				draw.Draw(rgba, rgba.Rect, img, img.Rect.Min, draw.Src)
+				s.cfg.OnFrame(rgba)
+			}
+		}
+	}
+}
+
+// receiveAudio decodes the remote audio track into the playout buffer
+// until the PeerConnection closes. Its goroutine is owned by the Session.
+func (s *Session) receiveAudio(track *webrtc.TrackRemote) {
+	dec, err := newOpusDecoder()
+	if err != nil {
+		s.reportError(err)
+		s.drain(track)
+		return
+	}
+	defer dec.Close()
+	pcm := make([]int16, 6*opusFrame) // Opus packets hold at most 120 ms
+	var next uint16
+	started := false
+	for {
+		pkt, _, err := track.ReadRTP()
+		if err != nil {
+			return
+		}
+		s.counters.audioPacket()
+		if started {
+			gap := int16(pkt.SequenceNumber - next)
+			if gap < 0 {
+				continue // late or duplicate: its time has passed
+			}
+			if gap > 0 && gap <= maxConcealed {
+				// Conceal the lost frames; the last one can be rebuilt
+				// from this packet's in-band FEC.
+				for i := range gap {
+					var n int
+					var err error
+					if i == gap-1 {
+						n, err = dec.Decode(pkt.Payload, pcm, true)
+					} else {
+						n, err = dec.Decode(nil, pcm[:opusFrame], false)
+					}
+					if err == nil {
+						s.playout.push(pcm[:n])
+					}
+				}
+			}
+		}
+		next, started = pkt.SequenceNumber+1, true
+		if n, err := dec.Decode(pkt.Payload, pcm, false); err == nil {
+			s.playout.push(pcm[:n])
+		}
+	}
+}
+
+// maxConcealed is the longest run of lost audio packets that is concealed;
+// after a longer gap the stream simply resumes.
+const maxConcealed = 5
+
+// drain reads a track that is not used, so that its RTCP still flows.
+func (s *Session) drain(track *webrtc.TrackRemote) {
+	for {
+		if _, _, err := track.ReadRTP(); err != nil {
+			return
+		}
+	}
+}

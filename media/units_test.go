@@ -1,0 +1,111 @@
+package media
+
+import (
+	"image"
+	"testing"
+	"time"
+
+	"github.com/pion/mediadevices/pkg/prop"
+)
+
+func TestQuality(t *testing.T) {
+	ms := time.Millisecond
+	for _, c := range []struct {
+		state State
+		rtt   time.Duration
+		loss  float64
+		want  Quality
+	}{
+		{StateConnecting, 0, 0, QualityUnknown},
+		{StateConnected, 20 * ms, 0, QualityExcellent},
+		{StateConnected, 200 * ms, 0.01, QualityGood},
+		{StateConnected, 50 * ms, 0.08, QualityPoor},
+		{StateConnected, 600 * ms, 0, QualityBad},
+		{StateConnected, 50 * ms, 0.3, QualityVeryBad},
+		{StateDisconnected, 20 * ms, 0, QualityDown},
+		{StateFailed, 0, 0, QualityDown},
+	} {
+		if got := quality(c.state, c.rtt, c.loss); got != c.want {
+			t.Errorf("quality(%s, %v, %v) = %d, want %d", c.state, c.rtt, c.loss, got, c.want)
+		}
+	}
+}
+
+func TestPlayout(t *testing.T) {
+	p := newPlayout()
+	frame := make([]int16, opusFrame)
+	for i := range 15 { // 300 ms into a 200 ms buffer: the oldest go
+		for j := range frame {
+			frame[j] = int16(i)
+		}
+		p.push(frame)
+	}
+	out := make([]int16, playoutCap+100)
+	if n := p.read(out); n != playoutCap {
+		t.Fatalf("read %d samples, want %d", n, playoutCap)
+	}
+	if out[0] != 5 || out[playoutCap-1] != 14 || out[playoutCap] != 0 {
+		t.Fatalf("got %d..%d then %d", out[0], out[playoutCap-1], out[playoutCap])
+	}
+	if n := p.read(out[:10]); n != 0 {
+		t.Fatalf("read %d from an empty buffer", n)
+	}
+}
+
+func TestCodecsRoundTrip(t *testing.T) {
+	v := &testVideo{}
+	v.Open()
+	defer v.Close()
+	r, _ := v.VideoRecord(videoProp(320, 240))
+	enc, err := newVP8Encoder(320, 240, 30, 300_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer enc.Close()
+	dec, err := newVP8Decoder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dec.Close()
+	for i := range 5 {
+		img, _, err := r.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		frame, key, err := enc.Encode(asYCbCr(img))
+		if err != nil || len(frame) == 0 || key != (i == 0) {
+			t.Fatalf("frame %d: %d bytes, key %v, %v", i, len(frame), key, err)
+		}
+		out, err := dec.Decode(frame, true)
+		if err != nil || out.Rect.Dx() != 320 || out.Rect.Dy() != 240 {
+			t.Fatalf("decode %d: %v", i, err)
+		}
+	}
+	oe, err := newOpusEncoder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer oe.Close()
+	od, err := newOpusDecoder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer od.Close()
+	pkt, err := oe.Encode(make([]int16, opusFrame))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcm := make([]int16, opusFrame)
+	if n, err := od.Decode(pkt, pcm, false); err != nil || n != opusFrame {
+		t.Fatalf("opus decode: %d, %v", n, err)
+	}
+	if n, err := od.Decode(pkt, pcm, true); err != nil || n != opusFrame {
+		t.Fatalf("opus FEC decode: %d, %v", n, err)
+	}
+}
+
+func videoProp(w, h int) prop.Media {
+	return prop.Media{Video: prop.Video{Width: w, Height: h, FrameRate: 30}}
+}
+
+func asYCbCr(img image.Image) *image.YCbCr { return img.(*image.YCbCr) }
