@@ -125,6 +125,6 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	token, exp := s.signer.Issue(c.User, s.cfg.TokenTTL)
 	writeJSON(w, http.StatusOK, protocol.LoginReply{
 		User: c.User, Token: token, ExpiresMS: exp.UnixMilli(), ServerTimeMS: time.Now().UnixMilli(),
-		ICEServers: s.cfg.ICEServers(c.User),
+		ICEServers: s.iceServers(c.User),
 	})
 }

@@ -217,4 +217,3 @@ func (h *hub) closeAll() {
 	}
 	h.conns.Wait()
 }
-

@@ -6,6 +6,8 @@ package server
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,6 +20,7 @@ import (
 	"parley/server/calls"
 	"parley/server/push"
 	"parley/server/store"
+	"parley/server/turn"
 )
 
 // Store is what the server keeps on disk. server/store implements it on
@@ -57,8 +60,11 @@ type Config struct {
 	AllowRegister  bool
 	TokenTTL       time.Duration // default 24h
 	PushWebhook    string
-	// ICEServers returns the STUN/TURN servers for a user's login reply.
-	ICEServers func(user string) []protocol.ICEServer
+	// TURNAddr is the UDP address of the STUN/TURN service (port 0: any
+	// free port); empty runs none. PublicIP is the address clients reach
+	// it at, when it is not the listen address.
+	TURNAddr string
+	PublicIP string
 	// Rate and Burst bound the messages a connection may send per second.
 	Rate, Burst float64
 	SendQueue   int // frames waiting for a slow client before it is cut off; default 64
@@ -77,6 +83,7 @@ type Server struct {
 	push    *push.Webhook
 	metrics *metrics
 	hub     *hub
+	turn    *turn.Server
 
 	records chan record // persisted in order by the recorder goroutine
 	wg      sync.WaitGroup
@@ -104,9 +111,6 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
-	}
-	if cfg.ICEServers == nil {
-		cfg.ICEServers = func(string) []protocol.ICEServer { return nil }
 	}
 	db, err := store.Open(cfg.DataDir)
 	if err != nil {
@@ -136,11 +140,21 @@ func newWithStore(cfg Config, db Store) (*Server, error) {
 		records: make(chan record, 1024),
 	}
 	s.hub = newHub(s)
-	if cfg.PushWebhook != "" {
-		s.push = push.New(push.Config{URL: cfg.PushWebhook, Logger: cfg.Logger})
-	}
 	if err := s.finishOrphanCalls(ctx); err != nil {
 		return nil, err
+	}
+	if cfg.TURNAddr != "" {
+		// The TURN key is derived from the token key, so that neither
+		// reveals the other.
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte("parley-turn-v1"))
+		if s.turn, err = turn.Start(turn.Config{ListenAddr: cfg.TURNAddr, PublicIP: cfg.PublicIP, Secret: m.Sum(nil)}); err != nil {
+			return nil, err
+		}
+		s.log.Info("STUN/TURN listening", "addr", s.turn.Addr().String(), "urls", s.turn.URLs())
+	}
+	if cfg.PushWebhook != "" {
+		s.push = push.New(push.Config{URL: cfg.PushWebhook, Logger: cfg.Logger})
 	}
 	s.calls = calls.New(calls.Config{InviteTimeout: cfg.InviteTimeout, ReconnectGrace: cfg.ReconnectGrace}, realClock{}, s.hub)
 	s.wg.Add(2)
@@ -184,6 +198,9 @@ func (s *Server) Close() error {
 		s.wg.Wait()
 		if s.push != nil {
 			s.push.Close()
+		}
+		if s.turn != nil {
+			s.turn.Close()
 		}
 		err = s.store.Close()
 	})
@@ -240,6 +257,16 @@ func (s *Server) persistEnd(ctx context.Context, c protocol.Call) error {
 	}
 	s.metrics.calls.WithLabelValues(c.Outcome).Inc()
 	return s.store.CallEnded(ctx, c.ID, c.Outcome, c.EndedMS)
+}
+
+// iceServers are the STUN/TURN servers of a login reply: credentials good
+// for as long as the session token.
+func (s *Server) iceServers(user string) []protocol.ICEServer {
+	if s.turn == nil {
+		return []protocol.ICEServer{}
+	}
+	name, password := s.turn.Credentials(user, s.cfg.TokenTTL)
+	return []protocol.ICEServer{{URLs: s.turn.URLs(), Username: name, Credential: password}}
 }
 
 type realClock struct{}

@@ -400,3 +400,16 @@ func TestHealthAndMetrics(t *testing.T) {
 		}
 	}
 }
+
+func TestLoginHandsOutTURNCredentials(t *testing.T) {
+	ts := startServer(t, Config{TURNAddr: "127.0.0.1:0"})
+	ts.token("alice")
+	_, body := ts.post(protocol.PathLogin, protocol.Credentials{User: "alice", Password: "secret-alice"})
+	var lr protocol.LoginReply
+	if err := json.Unmarshal(body, &lr); err != nil {
+		t.Fatal(err)
+	}
+	if len(lr.ICEServers) != 1 || len(lr.ICEServers[0].URLs) != 2 || !strings.HasSuffix(lr.ICEServers[0].Username, ":alice") || lr.ICEServers[0].Credential == "" {
+		t.Fatalf("ice servers %+v", lr.ICEServers)
+	}
+}

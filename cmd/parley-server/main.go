@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -43,6 +44,8 @@ func run(args []string, stdin io.Reader, stderr io.Writer) int {
 	register := fs.Bool("allow-register", true, "let anyone create an account")
 	webhook := fs.String("push-webhook", "", "URL that gets a JSON POST for each invite to a user with no device online")
 	grace := fs.Duration("reconnect-grace", 10*time.Second, "how long a device that dropped out of a call may take to come back")
+	turnPort := fs.Int("turn-port", 3478, "UDP port of the STUN/TURN service on the host of --addr (0: any free port, -1: no TURN)")
+	publicIP := fs.String("public-ip", "", "IPv4 address clients reach the TURN service at, when it is not the host of --addr")
 	verbose := fs.Bool("v", false, "log debug messages")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -62,7 +65,16 @@ func run(args []string, stdin io.Reader, stderr io.Writer) int {
 		DataDir: *data, InviteTimeout: *timeout, AllowRegister: *register,
 		PushWebhook: *webhook, ReconnectGrace: *grace, Logger: log,
 	}
+	if *turnPort >= 0 {
+		host, _, err := net.SplitHostPort(*addr)
+		if err != nil {
+			fmt.Fprintf(stderr, "parley-server: --addr: %v\n", err)
+			return 2
+		}
+		cfg.TURNAddr, cfg.PublicIP = net.JoinHostPort(host, strconv.Itoa(*turnPort)), *publicIP
+	}
 	if rest := fs.Args(); len(rest) > 0 {
+		cfg.TURNAddr = "" // user add needs no TURN
 		if len(rest) == 3 && rest[0] == "user" && rest[1] == "add" {
 			return addUser(cfg, rest[2], stdin, stderr)
 		}

@@ -132,8 +132,8 @@ func (w *world) Send(to Target, typ string, payload any) int {
 }
 
 func (w *world) Push(user string, inv protocol.CallIncoming) { w.pushes = append(w.pushes, user) }
-func (w *world) Created(c protocol.Call)                      {}
-func (w *world) Ended(c protocol.Call)                        { w.ended = append(w.ended, c) }
+func (w *world) Created(c protocol.Call)                     {}
+func (w *world) Ended(c protocol.Call)                       { w.ended = append(w.ended, c) }
 
 func (w *world) connect(user, device string) {
 	w.online[user] = append(w.online[user], device)
