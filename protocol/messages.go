@@ -131,6 +131,19 @@ type Message struct {
 	DurationMS int64  `json:"duration_ms,omitempty"`
 }
 
+// MarshalJSON writes duration_ms on every call record, 0 included, so that
+// a record of a call nobody answered still says how long it lasted.
+func (m Message) MarshalJSON() ([]byte, error) {
+	type plain Message
+	if m.Type != KindCallRecord {
+		return json.Marshal(plain(m))
+	}
+	return json.Marshal(struct {
+		plain
+		DurationMS int64 `json:"duration_ms"`
+	}{plain(m), m.DurationMS})
+}
+
 // ChatSendReply answers ChatSend.
 type ChatSendReply struct {
 	Message Message `json:"message"`
@@ -407,7 +420,7 @@ func (m *CallSignal) Validate() error {
 			return Errorf(CodeBadRequest, "candidate must be a JSON object of at most %d bytes", MaxCandidateBytes)
 		}
 		var obj map[string]json.RawMessage
-		if json.Unmarshal(m.Candidate, &obj) != nil {
+		if json.Unmarshal(m.Candidate, &obj) != nil || obj == nil {
 			return Errorf(CodeBadRequest, "candidate must be a JSON object")
 		}
 	default:

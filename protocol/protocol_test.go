@@ -151,3 +151,23 @@ func FuzzPayload(f *testing.F) {
 		}
 	})
 }
+
+func TestCallRecordAlwaysHasDuration(t *testing.T) {
+	for _, m := range []Message{
+		{Type: KindCallRecord, Outcome: OutcomeNoAnswer, Media: MediaAudio},
+		{Type: KindCallRecord, Outcome: OutcomeCompleted, Media: MediaVideo, DurationMS: 83000},
+	} {
+		b, _ := json.Marshal(m)
+		var back map[string]any
+		if err := json.Unmarshal(b, &back); err != nil || back["duration_ms"] != float64(m.DurationMS) || back["type"] != KindCallRecord {
+			t.Fatalf("%s: %v", b, err)
+		}
+		var round Message
+		if err := json.Unmarshal(b, &round); err != nil || round != m {
+			t.Fatalf("round trip %s: %+v %v", b, round, err)
+		}
+	}
+	if b, _ := json.Marshal(Message{Type: KindText, Text: "hi"}); strings.Contains(string(b), "duration") {
+		t.Fatalf("text message has a duration: %s", b)
+	}
+}

@@ -232,13 +232,14 @@ func (c *conn) hello() bool {
 		return false
 	}
 	c.user, c.device = user, h.Device
+	// The welcome goes first: no event may reach the client before it.
+	frame, _ := protocol.Encode(protocol.TypeReply, env.ID, protocol.Welcome{
+		User: user, Device: h.Device, ServerTimeMS: time.Now().UnixMilli(), Version: protocol.Version})
+	c.enqueue(frame)
 	first, replaced := c.s.hub.add(c)
 	if replaced != nil {
 		replaced.close(closeReplaced, "replaced by a newer connection of this device")
 	}
-	frame, _ := protocol.Encode(protocol.TypeReply, env.ID, protocol.Welcome{
-		User: user, Device: h.Device, ServerTimeMS: time.Now().UnixMilli(), Version: protocol.Version})
-	c.enqueue(frame)
 	c.s.calls.DeviceOnline(user, h.Device)
 	if first {
 		c.s.hub.presenceChanged(user)

@@ -139,6 +139,10 @@ func (h *hub) Created(c protocol.Call) {
 	h.s.records <- record{call: c}
 }
 
+func (h *hub) Answered(c protocol.Call) {
+	h.s.records <- record{call: c, answered: true}
+}
+
 func (h *hub) Ended(c protocol.Call) {
 	h.s.metrics.liveCalls.Dec()
 	h.s.records <- record{call: c, ended: true}

@@ -173,8 +173,10 @@ func (s *Server) finishOrphanCalls(ctx context.Context) error {
 	}
 	now := time.Now().UnixMilli()
 	for _, r := range rows {
+		// An answered call did happen; how long it lasted is not known, so
+		// its record says failed with no duration rather than guess.
 		c := protocol.Call{ID: r.ID, Conversation: r.Conversation, Media: r.Media, Caller: r.Caller,
-			State: protocol.CallEnded, Outcome: protocol.OutcomeFailed, CreatedMS: r.CreatedMS, StartedMS: r.StartedMS, EndedMS: now}
+			State: protocol.CallEnded, Outcome: protocol.OutcomeFailed, CreatedMS: r.CreatedMS, EndedMS: now}
 		if err := s.persistEnd(ctx, c); err != nil {
 			return err
 		}
@@ -209,8 +211,8 @@ func (s *Server) Close() error {
 
 // record is a call event to persist, in the order the engine decided it.
 type record struct {
-	call  protocol.Call
-	ended bool
+	call            protocol.Call
+	answered, ended bool
 }
 
 // recorder persists calls and writes call records into conversations. It is
@@ -221,9 +223,12 @@ func (s *Server) recorder() {
 	for r := range s.records {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		var err error
-		if r.ended {
+		switch {
+		case r.ended:
 			err = s.persistEnd(ctx, r.call)
-		} else {
+		case r.answered:
+			err = s.store.CallAnswered(ctx, r.call.ID, r.call.StartedMS)
+		default:
 			err = s.store.CallStarted(ctx, store.CallRow{ID: r.call.ID, Conversation: r.call.Conversation,
 				Media: r.call.Media, Caller: r.call.Caller, CreatedMS: r.call.CreatedMS})
 		}
@@ -241,9 +246,6 @@ func (s *Server) persistEnd(ctx context.Context, c protocol.Call) error {
 	var dur int64
 	if c.StartedMS != 0 {
 		dur = c.EndedMS - c.StartedMS
-		if err := s.store.CallAnswered(ctx, c.ID, c.StartedMS); err != nil {
-			return err
-		}
 	}
 	m, existed, err := s.store.AppendMessage(ctx, protocol.Message{
 		Conversation: c.Conversation, ClientID: "call." + c.ID, From: c.Caller, Type: protocol.KindCallRecord,

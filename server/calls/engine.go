@@ -39,8 +39,10 @@ type Output interface {
 	Send(to Target, typ string, payload any) int
 	// Push asks for an offline invitee to be woken up (push webhook).
 	Push(user string, inv protocol.CallIncoming)
-	// Created and Ended let the server persist calls and write records.
+	// Created, Answered and Ended let the server persist calls and write
+	// their records.
 	Created(c protocol.Call)
+	Answered(c protocol.Call)
 	Ended(c protocol.Call)
 }
 
@@ -200,7 +202,7 @@ func (e *Engine) Invite(user, device string, req protocol.CallInvite, invitees, 
 	e.calls[c.ID] = c
 	e.track(user, c)
 	e.out.Created(c.snapshot())
-	e.invite(c, invitees, now, timeout)
+	e.invite(c, user, invitees, now, timeout)
 	e.settle(c, user)
 	return c.snapshot(), nil
 }
@@ -208,12 +210,17 @@ func (e *Engine) Invite(user, device string, req protocol.CallInvite, invitees, 
 // invite adds invitees to c: busy ones are answered at once, the others are
 // rung on every device they have online, or kept (and pushed) until one
 // connects or the deadline passes.
-func (e *Engine) invite(c *call, invitees []string, now time.Time, timeout time.Duration) {
+func (e *Engine) invite(c *call, inviter string, invitees []string, now time.Time, timeout time.Duration) {
 	deadline := now.Add(timeout)
-	var ring []string
+	var ring, busy []string
 	for _, u := range invitees {
 		if e.busy(u) {
-			c.Participants = append(c.Participants, protocol.Participant{User: u, State: protocol.StateBusy})
+			if p := c.part(u); p != nil {
+				p.State, p.Reason, p.Device = protocol.StateBusy, "", ""
+			} else {
+				c.Participants = append(c.Participants, protocol.Participant{User: u, State: protocol.StateBusy})
+			}
+			busy = append(busy, u)
 			continue
 		}
 		if p := c.part(u); p != nil {
@@ -228,11 +235,9 @@ func (e *Engine) invite(c *call, invitees []string, now time.Time, timeout time.
 		c.timers[u] = e.clock.AfterFunc(timeout, func() { e.deadline(c.ID, user) })
 		ring = append(ring, u)
 	}
-	e.broadcast(c, protocol.EventInvited, c.Caller)
-	for _, u := range c.Participants {
-		if u.State == protocol.StateBusy {
-			e.broadcast(c, protocol.EventBusy, u.User)
-		}
+	e.broadcast(c, protocol.EventInvited, inviter)
+	for _, u := range busy {
+		e.broadcast(c, protocol.EventBusy, u)
 	}
 	for _, u := range ring {
 		inv := e.incoming(c, u, now)
@@ -333,6 +338,7 @@ func (e *Engine) join(c *call, p *protocol.Participant, device string) {
 	if c.State == protocol.CallRinging {
 		c.State = protocol.CallActive
 		c.StartedMS = ms(e.clock.Now())
+		e.out.Answered(c.snapshot())
 	}
 	e.broadcast(c, protocol.EventAccepted, p.User)
 	e.out.Send(Target{User: p.User, Except: device}, protocol.TypeCallUpdate,
@@ -388,6 +394,9 @@ func (e *Engine) Cancel(user, device, id string) (protocol.Call, error) {
 		e.broadcast(c, protocol.EventCancelled, user)
 		e.end(c, protocol.OutcomeCancelled)
 		return c.snapshot(), nil
+	}
+	if p.State != protocol.StateJoined {
+		return protocol.Call{}, protocol.Errorf(protocol.CodeConflict, "you are not in the call any more (%s)", p.State)
 	}
 	e.leave(c, p)
 	return c.snapshot(), nil
@@ -506,7 +515,7 @@ func (e *Engine) Add(user, device, id string, invitees []string) (protocol.Call,
 		return protocol.Call{}, protocol.Errorf(protocol.CodeConflict, "a call holds at most %d participants", protocol.MaxCallSize)
 	}
 	if len(fresh) > 0 {
-		e.invite(c, fresh, e.clock.Now(), e.cfg.InviteTimeout)
+		e.invite(c, user, fresh, e.clock.Now(), e.cfg.InviteTimeout)
 		e.settle(c, user)
 	}
 	return c.snapshot(), nil

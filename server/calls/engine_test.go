@@ -133,6 +133,7 @@ func (w *world) Send(to Target, typ string, payload any) int {
 
 func (w *world) Push(user string, inv protocol.CallIncoming) { w.pushes = append(w.pushes, user) }
 func (w *world) Created(c protocol.Call)                     {}
+func (w *world) Answered(c protocol.Call)                    {}
 func (w *world) Ended(c protocol.Call)                       { w.ended = append(w.ended, c) }
 
 func (w *world) connect(user, device string) {

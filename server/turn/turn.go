@@ -25,8 +25,8 @@ type Config struct {
 	// without a port gets DefaultPort.
 	ListenAddr string
 	// PublicIP is the address clients reach this host at, put in relay
-	// candidates and ICE URLs. When empty the listen IP is used, or
-	// 127.0.0.1 when that is unspecified, which suits loopback tests only.
+	// candidates and ICE URLs. When empty the listen IP is used, or, when
+	// that is unspecified, the first LAN address of this host.
 	PublicIP string
 	// Realm names the server in the long-term credential mechanism.
 	Realm string
@@ -122,9 +122,28 @@ func publicIP(configured string, listen net.IP) (net.IP, error) {
 		return ip.To4(), nil
 	}
 	if listen.IsUnspecified() {
-		return net.IPv4(127, 0, 0, 1).To4(), nil
+		return lanIP(), nil
 	}
 	return listen.To4(), nil
+}
+
+// lanIP guesses the address others on the LAN reach this host at: the first
+// IPv4 address of an interface that is up and not loopback. 127.0.0.1 when
+// there is none, which suits one machine only.
+func lanIP() net.IP {
+	ifaces, _ := net.Interfaces()
+	for _, ifc := range ifaces {
+		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 {
+			continue
+		}
+		addrs, _ := ifc.Addrs()
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLinkLocalUnicast() {
+				return n.IP.To4()
+			}
+		}
+	}
+	return net.IPv4(127, 0, 0, 1).To4()
 }
 
 // Addr is the UDP address the service listens on.
