@@ -1,0 +1,134 @@
+package callcore
+
+import (
+	"encoding/json"
+	"fmt"
+	"image"
+	"sync"
+
+	"parley/media"
+	"parley/protocol"
+)
+
+// peer is the media link to one remote device, with the queue that carries
+// its signals to the server in order.
+type peer struct {
+	p         *Phone
+	callID    string
+	user      string
+	device    string
+	session   *media.Session
+	signals   chan protocol.CallSignal
+	done      chan struct{}
+	wg        sync.WaitGroup // the signal sender
+	connected bool           // guarded by p.mu
+}
+
+// signalQueue bounds the signals waiting for the server: a call sends a
+// handful of descriptions and a few dozen candidates.
+const signalQueue = 128
+
+// newPeer makes the media session to user's device in the call. It runs
+// without the Phone's lock: media callbacks take it.
+func (p *Phone) newPeer(call protocol.Call, user, device string) (*peer, error) {
+	pr := &peer{p: p, callID: call.ID, user: user, device: device,
+		signals: make(chan protocol.CallSignal, signalQueue), done: make(chan struct{})}
+	ice := make([]media.ICEServer, 0, len(p.sig.ICEServers()))
+	for _, s := range p.sig.ICEServers() {
+		ice = append(ice, media.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
+	}
+	s, err := media.New(media.Config{
+		ICEServers:   ice,
+		RelayOnly:    p.cfg.RelayOnly,
+		LoopbackOnly: p.cfg.LoopbackOnly,
+		Video:        call.Media == protocol.MediaVideo,
+		TestMedia:    p.cfg.TestMedia,
+		OnFrame:      pr.frame,
+		OnStats:      pr.stats,
+		OnState:      pr.state,
+		OnError:      pr.failed,
+	}, pr)
+	if err != nil {
+		return nil, err
+	}
+	pr.session = s
+	pr.wg.Add(1)
+	go pr.send()
+	return pr, nil
+}
+
+// SendSignal implements media.Signaler: it queues, and never blocks media.
+func (pr *peer) SendSignal(kind, sdp string, candidate json.RawMessage) {
+	sig := protocol.CallSignal{CallID: pr.callID, To: pr.user, ToDevice: pr.device, Kind: kind, SDP: sdp, Candidate: candidate}
+	select {
+	case pr.signals <- sig:
+	case <-pr.done:
+	default:
+		pr.failed(fmt.Errorf("signal queue full; %s dropped", kind))
+	}
+}
+
+// send delivers queued signals one by one, in order.
+func (pr *peer) send() {
+	defer pr.wg.Done()
+	for {
+		select {
+		case <-pr.done:
+			return
+		case sig := <-pr.signals:
+			if err := pr.p.request(protocol.TypeCallSignal, sig, nil); err != nil {
+				pr.failed(fmt.Errorf("sending %s to %s: %w", sig.Kind, sig.To, err))
+			}
+		}
+	}
+}
+
+func (pr *peer) close() {
+	pr.session.Close()
+	close(pr.done)
+	pr.wg.Wait()
+}
+
+func (pr *peer) frame(img *image.RGBA) {
+	p := pr.p
+	p.mu.Lock()
+	chosen := p.chosen == pr
+	p.mu.Unlock()
+	if chosen && p.cfg.OnFrame != nil {
+		p.cfg.OnFrame(img)
+	}
+}
+
+func (pr *peer) stats(s media.Stats) {
+	p := pr.p
+	p.mu.Lock()
+	if p.chosen == pr {
+		p.emitLocked(Event{Type: EventStats, Stats: s, Call: p.call})
+	}
+	p.mu.Unlock()
+	p.flush()
+}
+
+func (pr *peer) state(s media.State) {
+	p := pr.p
+	p.mu.Lock()
+	pr.connected = s == media.StateConnected
+	if p.chosen == pr {
+		switch s {
+		case media.StateConnected:
+			p.activeLocked()
+		case media.StateFailed:
+			p.emitLocked(Event{Type: EventError, Err: fmt.Errorf("the media connection to %s failed", pr.user)})
+		}
+	}
+	p.mu.Unlock()
+	p.flush()
+}
+
+func (pr *peer) failed(err error) {
+	p := pr.p
+	p.mu.Lock()
+	p.emitLocked(Event{Type: EventError, Err: err})
+	p.mu.Unlock()
+	p.flush()
+}
