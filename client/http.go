@@ -1,0 +1,97 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"parley/protocol"
+)
+
+// Register creates an account on the server at baseURL.
+func Register(ctx context.Context, baseURL, user, password string) error {
+	return post(ctx, baseURL, protocol.PathRegister, &protocol.Credentials{User: user, Password: password}, nil)
+}
+
+// Login exchanges a password for a token (and the ICE servers to call with).
+func Login(ctx context.Context, baseURL, user, password string) (*protocol.LoginReply, error) {
+	var r protocol.LoginReply
+	if err := post(ctx, baseURL, protocol.PathLogin, &protocol.Credentials{User: user, Password: password}, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// post sends creds to one of the HTTP endpoints. A refusal from the server
+// comes back as its *protocol.Error.
+func post(ctx context.Context, baseURL, path string, creds *protocol.Credentials, reply any) error {
+	if err := creds.Validate(); err != nil {
+		return err
+	}
+	u, err := endpoint(baseURL, path)
+	if err != nil {
+		return err
+	}
+	body, _ := json.Marshal(creds) // two strings cannot fail to encode
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		// The url.Error repeats the URL, which the message already names.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("cannot reach server at %s: %w", baseURL, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, protocol.MaxFrame))
+	if err != nil {
+		return fmt.Errorf("reading the reply of %s: %w", baseURL, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		var er protocol.ErrorReply
+		if json.Unmarshal(data, &er) == nil && er.Error.Code != "" {
+			return &er.Error
+		}
+		return fmt.Errorf("server at %s answered %s to %s", baseURL, resp.Status, path)
+	}
+	if reply != nil {
+		if err := json.Unmarshal(data, reply); err != nil {
+			return fmt.Errorf("server at %s sent a malformed reply to %s: %w", baseURL, path, err)
+		}
+	}
+	return nil
+}
+
+// endpoint is path on the server at baseURL. A base URL may carry a path
+// prefix (a server behind a reverse proxy) and a trailing slash.
+func endpoint(baseURL, path string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(baseURL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("server URL %q must look like http://host:port or https://host", baseURL)
+	}
+	u.Path = strings.TrimRight(u.Path, "/") + path
+	u.RawPath, u.RawQuery, u.Fragment = "", "", ""
+	return u, nil
+}
+
+// websocketURL is the server's websocket endpoint: ws:// next to http://,
+// wss:// next to https://.
+func websocketURL(baseURL string) (string, error) {
+	u, err := endpoint(baseURL, protocol.PathWS)
+	if err != nil {
+		return "", err
+	}
+	u.Scheme = map[string]string{"http": "ws", "https": "wss"}[u.Scheme]
+	return u.String(), nil
+}

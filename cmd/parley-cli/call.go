@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"parley/protocol"
+)
+
+// defaultHold is how long call and answer keep a connected call.
+const defaultHold = 5 * time.Second
+
+type callCmd struct {
+	invite      protocol.CallInvite
+	hold        time.Duration
+	cancelAfter time.Duration
+}
+
+func parseCall(me string, args []string) (command, error) {
+	fs := newFlagSet("call")
+	c := &callCmd{}
+	video := fs.Bool("video", false, "")
+	timeout := fs.Duration("timeout", 0, "")
+	fs.DurationVar(&c.hold, "hold", defaultHold, "")
+	fs.DurationVar(&c.cancelAfter, "cancel-after", 0, "")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case c.hold < 0:
+		return nil, errors.New("--hold must not be negative")
+	case c.cancelAfter < 0:
+		return nil, errors.New("--cancel-after must not be negative")
+	case *timeout != 0 && (*timeout < protocol.MinInviteTimeout || *timeout > protocol.MaxInviteTimeout):
+		return nil, fmt.Errorf("--timeout must be %v to %v", protocol.MinInviteTimeout, protocol.MaxInviteTimeout)
+	}
+	c.invite, err = invitation(me, pos)
+	if err != nil {
+		return nil, err
+	}
+	c.invite.Media = protocol.MediaAudio
+	if *video {
+		c.invite.Media = protocol.MediaVideo
+	}
+	c.invite.TimeoutMS = timeout.Milliseconds()
+	return c, c.invite.Validate()
+}
+
+// invitation maps call's PEERs: one user is the direct conversation with
+// them; group:ID may be followed by the members to ring, and alone rings
+// every other member (the server fills them in).
+func invitation(me string, peers []string) (protocol.CallInvite, error) {
+	if len(peers) == 0 {
+		return protocol.CallInvite{}, errors.New("takes PEER...")
+	}
+	conv, err := conversationOf(me, peers[0])
+	if err != nil {
+		return protocol.CallInvite{}, err
+	}
+	inv := protocol.CallInvite{Conversation: conv}
+	if len(peers) > 1 {
+		if _, group, _ := protocol.ParseConversation(conv); group == "" {
+			return inv, errors.New("rings one user, or a group's members: call group:ID USER...")
+		}
+		inv.Invitees = peers[1:]
+	}
+	return inv, nil
+}
+
+func (c *callCmd) run(ctx context.Context, e *env) error {
+	cl, err := e.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	return newCallFlow(cl, e.out, c.hold).place(ctx, &c.invite, c.cancelAfter)
+}
+
+type answerCmd struct {
+	decline bool
+	wait    time.Duration
+	hold    time.Duration
+}
+
+func parseAnswer(me string, args []string) (command, error) {
+	fs := newFlagSet("answer")
+	c := &answerCmd{}
+	fs.BoolVar(&c.decline, "decline", false, "")
+	fs.DurationVar(&c.wait, "wait", 60*time.Second, "")
+	fs.DurationVar(&c.hold, "hold", defaultHold, "")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if err := exactly(pos, 0, "no arguments but flags"); err != nil {
+		return nil, err
+	}
+	switch {
+	case c.wait <= 0:
+		return nil, errors.New("--wait must be positive")
+	case c.hold < 0:
+		return nil, errors.New("--hold must not be negative")
+	}
+	return c, nil
+}
+
+func (c *answerCmd) run(ctx context.Context, e *env) error {
+	cl, err := e.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	return newCallFlow(cl, e.out, c.hold).answer(ctx, c.wait, c.decline)
+}
