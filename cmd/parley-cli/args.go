@@ -15,6 +15,7 @@ type invocation struct {
 	server, user, password string
 	verbose                bool
 	cmd                    command
+	getenv                 func(string) string
 }
 
 // parsers parse each command's arguments. me is the --user.
@@ -30,7 +31,7 @@ var parsers = map[string]func(me string, args []string) (command, error){
 // parse parses the command line. Every error it returns is a bad argument,
 // or flag.ErrHelp for -h.
 func parse(args []string, getenv func(string) string) (*invocation, error) {
-	var inv invocation
+	inv := invocation{getenv: getenv}
 	fs := newFlagSet("parley-cli")
 	fs.StringVar(&inv.server, "server", "", "")
 	fs.StringVar(&inv.user, "user", "", "")

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"time"
 
@@ -13,9 +14,27 @@ import (
 const defaultHold = 5 * time.Second
 
 type callCmd struct {
-	invite      protocol.CallInvite
-	hold        time.Duration
-	cancelAfter time.Duration
+	invite protocol.CallInvite
+	opts   callOptions
+}
+
+// mediaFlags are the flags of call and answer about the call's media.
+func mediaFlags(fs *flag.FlagSet, o *callOptions) {
+	fs.DurationVar(&o.hold, "hold", defaultHold, "")
+	fs.DurationVar(&o.muteAfter, "mute-after", 0, "")
+	fs.DurationVar(&o.switchAfter, "switch-to-audio-after", 0, "")
+	fs.BoolVar(&o.testMedia, "test-media", false, "")
+	fs.BoolVar(&o.relayOnly, "relay-only", false, "")
+}
+
+func checkMediaFlags(o *callOptions) error {
+	switch {
+	case o.hold < 0:
+		return errors.New("--hold must not be negative")
+	case o.muteAfter < 0 || o.switchAfter < 0:
+		return errors.New("--mute-after and --switch-to-audio-after must not be negative")
+	}
+	return nil
 }
 
 func parseCall(me string, args []string) (command, error) {
@@ -23,16 +42,17 @@ func parseCall(me string, args []string) (command, error) {
 	c := &callCmd{}
 	video := fs.Bool("video", false, "")
 	timeout := fs.Duration("timeout", 0, "")
-	fs.DurationVar(&c.hold, "hold", defaultHold, "")
-	fs.DurationVar(&c.cancelAfter, "cancel-after", 0, "")
+	mediaFlags(fs, &c.opts)
+	fs.DurationVar(&c.opts.cancelAfter, "cancel-after", 0, "")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return nil, err
 	}
+	if err := checkMediaFlags(&c.opts); err != nil {
+		return nil, err
+	}
 	switch {
-	case c.hold < 0:
-		return nil, errors.New("--hold must not be negative")
-	case c.cancelAfter < 0:
+	case c.opts.cancelAfter < 0:
 		return nil, errors.New("--cancel-after must not be negative")
 	case *timeout != 0 && (*timeout < protocol.MinInviteTimeout || *timeout > protocol.MaxInviteTimeout):
 		return nil, fmt.Errorf("--timeout must be %v to %v", protocol.MinInviteTimeout, protocol.MaxInviteTimeout)
@@ -76,21 +96,22 @@ func (c *callCmd) run(ctx context.Context, e *env) error {
 		return err
 	}
 	defer cl.Close()
-	return newCallFlow(cl, e.out, c.hold).place(ctx, &c.invite, c.cancelAfter)
+	c.opts.testMedia = c.opts.testMedia || e.testMedia()
+	return newCallFlow(cl, e.out, c.opts).place(ctx, &c.invite)
 }
 
 type answerCmd struct {
-	decline bool
-	wait    time.Duration
-	hold    time.Duration
+	wait time.Duration
+	opts callOptions
 }
 
 func parseAnswer(me string, args []string) (command, error) {
 	fs := newFlagSet("answer")
 	c := &answerCmd{}
-	fs.BoolVar(&c.decline, "decline", false, "")
+	fs.BoolVar(&c.opts.declineInvite, "decline", false, "")
+	fs.BoolVar(&c.opts.answerVoice, "voice-only", false, "")
 	fs.DurationVar(&c.wait, "wait", 60*time.Second, "")
-	fs.DurationVar(&c.hold, "hold", defaultHold, "")
+	mediaFlags(fs, &c.opts)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return nil, err
@@ -98,13 +119,10 @@ func parseAnswer(me string, args []string) (command, error) {
 	if err := exactly(pos, 0, "no arguments but flags"); err != nil {
 		return nil, err
 	}
-	switch {
-	case c.wait <= 0:
+	if c.wait <= 0 {
 		return nil, errors.New("--wait must be positive")
-	case c.hold < 0:
-		return nil, errors.New("--hold must not be negative")
 	}
-	return c, nil
+	return c, checkMediaFlags(&c.opts)
 }
 
 func (c *answerCmd) run(ctx context.Context, e *env) error {
@@ -113,5 +131,6 @@ func (c *answerCmd) run(ctx context.Context, e *env) error {
 		return err
 	}
 	defer cl.Close()
-	return newCallFlow(cl, e.out, c.hold).answer(ctx, c.wait, c.decline)
+	c.opts.testMedia = c.opts.testMedia || e.testMedia()
+	return newCallFlow(cl, e.out, c.opts).answer(ctx, c.wait)
 }

@@ -24,6 +24,10 @@ type env struct {
 	log *slog.Logger
 }
 
+// testMedia reports whether PARLEY_TEST_MEDIA=1 asks for generated test
+// sources instead of the camera and microphone.
+func (e *env) testMedia() bool { return e.inv.getenv("PARLEY_TEST_MEDIA") == "1" }
+
 // oneShot bounds the commands that make a request or two.
 const oneShot = 30 * time.Second
 

@@ -32,11 +32,20 @@ Commands:
                                 (default 5s), then hang up; --cancel-after
                                 cancels it while it still rings; --timeout sets
                                 how long it rings (5s-2m; default: the server's)
-  answer [--decline] [--wait D] [--hold D]
+  answer [--decline] [--voice-only] [--wait D] [--hold D]
                                 wait (at most --wait, default 60s) for a call,
-                                accept or decline it, keep it for --hold
-                                (default 5s) and hang up unless the other side
-                                did first
+                                accept (a video call with voice only when
+                                --voice-only, or when there is no camera) or
+                                decline it, keep it for --hold (default 5s) and
+                                hang up unless the other side did first
+
+call and answer also take:
+  --test-media                  generated video and sound instead of the camera
+                                and microphone (or PARLEY_TEST_MEDIA=1)
+  --relay-only                  media only through the server's TURN relay
+  --mute-after D                mute the microphone D after connecting
+  --switch-to-audio-after D     turn the video call into a voice call D after
+                                connecting
 
 PEER is a user name, or group:ID. For call, group:ID may be followed by the
 members to ring; alone it rings every other member. D is a duration: 30s, 2m.

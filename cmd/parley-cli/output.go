@@ -3,11 +3,13 @@ package main
 import (
 	"encoding/json"
 	"io"
+	"sync"
 	"time"
 )
 
-// printer writes JSON lines to standard output.
+// printer writes JSON lines to standard output, one writer at a time.
 type printer struct {
+	mu  sync.Mutex
 	w   io.Writer
 	enc *json.Encoder
 }
@@ -18,10 +20,18 @@ func newPrinter(w io.Writer) *printer {
 
 // json writes v as one line. Output errors are ignored: a command that
 // lost its standard output has nobody left to tell.
-func (p *printer) json(v any) { _ = p.enc.Encode(v) }
+func (p *printer) json(v any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_ = p.enc.Encode(v)
+}
 
 // text writes s as one line.
-func (p *printer) text(s string) { _, _ = io.WriteString(p.w, s+"\n") }
+func (p *printer) text(s string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_, _ = io.WriteString(p.w, s+"\n")
+}
 
 // line is one event line of call and answer. The fields after call_id are
 // there when they apply.
@@ -37,6 +47,22 @@ type line struct {
 	Reason       string   `json:"reason,omitempty"`
 	Outcome      string   `json:"outcome,omitempty"`
 	Error        string   `json:"error,omitempty"`
+	SecondsLeft  *int     `json:"seconds_left,omitempty"` // countdown
+	Stats        *stats   `json:"stats,omitempty"`
+	Title        string   `json:"title,omitempty"` // notify
+	Body         string   `json:"body,omitempty"`
+	On           *bool    `json:"on,omitempty"` // ringtone
+}
+
+// stats is the media quality of a call, every 2 s.
+type stats struct {
+	RTTMS      int64   `json:"rtt_ms"`
+	LossIn     float64 `json:"loss_in"`
+	LossOut    float64 `json:"loss_out"`
+	BitrateIn  int     `json:"bitrate_in"`
+	BitrateOut int     `json:"bitrate_out"`
+	FrameRate  float64 `json:"frame_rate"`
+	Quality    int     `json:"quality"` // 0 unknown, 1 excellent … 6 down
 }
 
 func (p *printer) event(l line) {
@@ -44,8 +70,7 @@ func (p *printer) event(l line) {
 	p.json(l)
 }
 
-// mediaStats counts what a call received. They stay zero until calls carry
-// media.
+// mediaStats counts what a call received.
 type mediaStats struct {
 	VideoFramesDecoded   int64 `json:"video_frames_decoded"`
 	AudioPacketsReceived int64 `json:"audio_packets_received"`
