@@ -7,7 +7,7 @@ BIN := bin
 # Debian packages the build and the tests need.
 DEBIAN_PACKAGES := gcc pkg-config libvpx-dev libopus-dev \
 	libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
-	xvfb xauth xdotool imagemagick
+	xvfb xauth xdotool imagemagick chromium
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -19,11 +19,15 @@ deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get -o DPkg::Lock::Timeout=600 update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=600 install -y -qq $$missing; \
 	fi
+	@# playwright-core drives Debian's chromium in the browser tests; it downloads no browser.
+	@[ web/test/node_modules/.package-lock.json -nt web/test/package-lock.json ] || \
+		(cd web/test && npm ci --no-audit --no-fund --loglevel=error)
 
 build: deps
 	@mkdir -p $(BIN)

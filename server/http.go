@@ -24,6 +24,7 @@ func (s *Server) routes() *http.ServeMux {
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	mountWeb(mux)
 	return mux
 }
 

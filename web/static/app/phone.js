@@ -1,0 +1,353 @@
+// Phone is this tab's call engine, the browser's counterpart of the Go
+// callcore package: it follows the server's word about a call (the server
+// decides timeouts, busy and the end), counts the invite down to the
+// server's deadline, asks for the devices before a call is placed or
+// accepted, and runs the media links. It handles one call at a time.
+//
+// States: idle, placing (devices and invite on their way), outgoing (it
+// rings on the other side), incoming (it rings here), connecting
+// (accepted, media connecting), active, ended (shown for a moment, then
+// idle). It dispatches 'change' whenever something shown changed.
+
+import {Link} from './rtc.js';
+import {capture, openCamera, stopAll} from './devices.js';
+
+const ENDED_SHOWN = 2000; // ms the end of a call stays on screen
+
+const key = (user, device) => `${user}/${device}`;
+
+export class Phone extends EventTarget {
+  state = 'idle';
+  call = null; // as the server last said
+  secondsLeft = 0; // of the invite, by the server's clock
+  muted = false;
+  cameraOff = false;
+  local = null; // our camera and microphone
+  error = '';
+  #conn; #me; #ice; #links = new Map(); #chosen = null; #want = ''; #tick = null; #idle = null;
+
+  constructor(conn, session) {
+    super();
+    this.#conn = conn;
+    this.#me = session.user;
+    this.#ice = session.ice_servers;
+    conn.addEventListener('message', (e) => this.#event(e.detail));
+  }
+
+  get me() { return this.#me; }
+  // remote is what the device on the other end sends.
+  get remote() { return this.#chosen?.remote || null; }
+  serverNow() { return this.#conn.serverNow(); }
+  participant(user) { return this.call?.participants.find((p) => p.user === user); }
+
+  // place calls in a conversation. The devices come first: without them
+  // the call is not placed, and error says why.
+  async place(conversation, media) {
+    if (this.state !== 'idle' && this.state !== 'ended') return this.#fail('You are already in a call.');
+    this.#reset();
+    this.state = 'placing';
+    this.#changed();
+    try {
+      this.local = await capture(media === 'video');
+      const r = await this.#conn.request('call.invite', {conversation, media});
+      if (this.state === 'placing') this.#outgoing(r.call); // no event came first
+      if (r.call.state === 'ended') this.#finish(r.call); // everyone was busy
+    } catch (e) {
+      stopAll(this.local);
+      this.local = null;
+      this.state = 'idle';
+      this.#fail(e.code === 'busy' ? 'You are already in a call on another device.' : e.message);
+    }
+  }
+
+  // accept answers the ringing call; voiceOnly answers a video call with
+  // voice, which makes it a voice call for everyone.
+  async accept(voiceOnly = false) {
+    if (this.state !== 'incoming') return;
+    const id = this.call.call_id;
+    try {
+      this.local = await capture(this.call.media === 'video' && !voiceOnly);
+    } catch (e) {
+      if (e.device === 'microphone') await this.decline('permission_denied');
+      return this.#fail(e.device === 'camera' ? `${e.message} You can answer with voice.` : e.message);
+    }
+    if (this.state !== 'incoming' || this.call.call_id !== id) return this.#dropLocal(); // it ended meanwhile
+    try {
+      let r = await this.#conn.request('call.accept', {call_id: id});
+      if (voiceOnly && r.call.media === 'video') r = await this.#conn.request('call.switch_to_audio', {call_id: id});
+      this.call = r.call;
+    } catch (e) {
+      this.#dropLocal();
+      return this.#fail(e.message);
+    }
+    this.#stopCountdown();
+    const caller = this.call.participants[0];
+    this.#want = key(caller.user, caller.device);
+    this.#chosen = this.#links.get(this.#want) || null;
+    this.#connect();
+  }
+
+  async decline(reason = 'declined') {
+    if (this.state !== 'incoming') return;
+    await this.#end('call.decline', {call_id: this.call.call_id, reason}, 'declined');
+  }
+
+  // hangup ends our part: cancel while it rings there, decline while it
+  // rings here, hang up in a call.
+  async hangup() {
+    switch (this.state) {
+      case 'outgoing': return this.#end('call.cancel', {call_id: this.call.call_id}, 'cancelled');
+      case 'incoming': return this.decline();
+      case 'connecting': case 'active': return this.#end('call.hangup', {call_id: this.call.call_id}, 'completed');
+    }
+  }
+
+  async setMuted(muted) {
+    this.muted = muted;
+    this.local?.getAudioTracks().forEach((t) => { t.enabled = !muted; });
+    await this.#announce();
+  }
+
+  // setCameraOff closes the camera (its light goes off) or opens it again.
+  async setCameraOff(off) {
+    if (!this.#inCall() || this.call.media !== 'video') return;
+    try {
+      if (off) {
+        this.#stopVideo();
+      } else {
+        const track = await openCamera();
+        this.local.addTrack(track);
+        await this.#chosen?.replace('video', track);
+      }
+      this.cameraOff = off;
+      await this.#announce();
+    } catch (e) {
+      this.#fail(e.message);
+    }
+  }
+
+  async switchToAudio() {
+    if (!this.#inCall() || this.call.media !== 'video') return;
+    try {
+      const r = await this.#conn.request('call.switch_to_audio', {call_id: this.call.call_id});
+      this.call = r.call;
+      this.#stopVideo();
+      this.#changed();
+    } catch (e) {
+      this.#fail(e.message);
+    }
+  }
+
+  #inCall() { return this.state === 'connecting' || this.state === 'active'; }
+
+  async #announce() {
+    if (!this.#inCall()) return this.#changed();
+    try {
+      const r = await this.#conn.request('call.media_state',
+        {call_id: this.call.call_id, muted: this.muted, camera_off: this.cameraOff});
+      this.call = r.call;
+    } catch (e) {
+      this.error = e.message;
+    }
+    this.#changed();
+  }
+
+  // #end sends a request that ends our part of the call. A call the
+  // server already ended answers not_found or conflict: its end event
+  // comes (or came) by itself.
+  async #end(type, payload, outcome) {
+    try {
+      const r = await this.#conn.request(type, payload);
+      if (r.call.call_id !== this.call?.call_id) return;
+      // In a group the call may go on without us; for us it is over.
+      this.#finish(r.call.state === 'ended' ? r.call : {...r.call, state: 'ended', outcome});
+    } catch (e) {
+      if (e.code !== 'not_found' && e.code !== 'conflict') this.#fail(e.message);
+    }
+  }
+
+  #event({type, payload}) {
+    switch (type) {
+      case 'call.incoming': return this.#incoming(payload.call);
+      case 'call.update': return this.#update(payload);
+      case 'call.signal': return this.#signal(payload);
+    }
+  }
+
+  #incoming(call) {
+    if (this.state !== 'idle' && this.state !== 'ended') return; // the same invite again, after a reconnect
+    this.#reset();
+    this.call = call;
+    this.state = 'incoming';
+    this.#countdown(this.participant(this.#me)?.deadline_ms || call.deadline_ms);
+    if (!call.group) {
+      // Offer to the caller's device now, so that media connects while it
+      // rings; nothing is sent before the accept.
+      const caller = call.participants[0];
+      this.#newLink(caller.user, caller.device).offer(call.media === 'video');
+    }
+    this.#changed();
+  }
+
+  #update({call, event, user}) {
+    if (this.state === 'placing' && call.caller === this.#me && call.participants[0].device === this.#conn.device) {
+      this.#outgoing(call); // the events of our invite come before its reply
+    }
+    if (this.call?.call_id !== call.call_id || this.state === 'ended') {
+      const mine = call.participants.find((p) => p.user === this.#me);
+      if (event === 'state' && mine?.state === 'joined' && mine.device === this.#conn.device) {
+        // A call this tab was in before it reloaded: its media is gone.
+        this.#conn.request('call.hangup', {call_id: call.call_id}).catch(() => {});
+      }
+      return;
+    }
+    if (event === 'ended') return this.#finish(call);
+    if (event === 'answered_elsewhere' && this.state === 'incoming') {
+      return this.#finish({...call, state: 'ended', outcome: 'answered_elsewhere'});
+    }
+    this.call = call;
+    if (event === 'accepted' && this.state === 'outgoing' && user !== this.#me) this.#answered(user);
+    if (event === 'switched_to_audio') this.#stopVideo();
+    this.#changed();
+  }
+
+  #outgoing(call) {
+    this.call = call;
+    this.state = 'outgoing';
+    this.#countdown(call.deadline_ms);
+    this.#changed();
+  }
+
+  // #answered: someone took our call. The device that answered is the
+  // peer; the links to the user's other devices close.
+  #answered(user) {
+    this.#stopCountdown();
+    if (this.call.group) return this.#connect();
+    this.#want = key(user, this.participant(user).device);
+    for (const [k, link] of this.#links) {
+      if (k === this.#want) continue;
+      link.close();
+      this.#links.delete(k);
+    }
+    this.#chosen = this.#links.get(this.#want) || null;
+    this.#connect();
+  }
+
+  #signal(s) {
+    if (this.call?.call_id !== s.call_id || this.state === 'ended') return;
+    const k = key(s.from, s.from_device);
+    let link = this.#links.get(k);
+    if (!link) {
+      // As the caller: an offer from a ringing device opens a link to it.
+      if (this.call.caller !== this.#me || s.kind !== 'offer' || (this.#want && k !== this.#want)) return;
+      link = this.#newLink(s.from, s.from_device);
+    }
+    link.handle(s);
+    if (k === this.#want && !this.#chosen) {
+      this.#chosen = link;
+      this.#connect();
+    }
+  }
+
+  #newLink(user, device) {
+    const id = this.call.call_id;
+    const link = new Link({
+      iceServers: this.#ice,
+      signal: (kind, fields) => this.#conn.request('call.signal', {call_id: id, to: user, to_device: device, kind, ...fields})
+        .catch(() => {}), // the call ended, or the device left: its update tells
+      onTrack: (track) => { link.remote.addTrack(track); this.#changed(); },
+      onState: (st) => this.#linkState(link, st),
+      onError: (e) => this.#fail(`Media: ${e.message}`),
+    });
+    link.remote = new MediaStream();
+    this.#links.set(key(user, device), link);
+    return link;
+  }
+
+  #linkState(link, st) {
+    if (link !== this.#chosen) return;
+    if (st === 'connected' && this.state === 'connecting') {
+      this.state = 'active';
+      this.#changed();
+    } else if (st === 'failed') {
+      this.#fail('The media connection failed.');
+    }
+  }
+
+  // #connect starts sending to the chosen device; the call is active when
+  // its link is connected (often already, from while it rang).
+  #connect() {
+    this.state = 'connecting';
+    if (this.call.group) this.state = 'active'; // group media comes with the server's SFU
+    if (this.#chosen) {
+      if (this.call.media === 'audio') this.#stopVideo();
+      this.#chosen.send(this.local).catch((e) => this.#fail(e.message));
+      if (this.#chosen.state === 'connected') this.state = 'active';
+    }
+    this.#changed();
+  }
+
+  #stopVideo() {
+    for (const t of this.local?.getVideoTracks() || []) {
+      t.stop();
+      this.local.removeTrack(t);
+    }
+    this.#chosen?.replace('video', null).catch(() => {});
+  }
+
+  #finish(call) {
+    this.#stopCountdown();
+    for (const link of this.#links.values()) link.close();
+    this.#links.clear();
+    this.#chosen = null;
+    this.#want = '';
+    this.#dropLocal();
+    this.call = call;
+    this.state = 'ended';
+    this.#changed();
+    this.#idle = setTimeout(() => {
+      this.state = 'idle';
+      this.call = null;
+      this.#changed();
+    }, ENDED_SHOWN);
+  }
+
+  #reset() {
+    clearTimeout(this.#idle);
+    this.call = null;
+    this.muted = this.cameraOff = false;
+    this.error = '';
+  }
+
+  #dropLocal() {
+    stopAll(this.local);
+    this.local = null;
+  }
+
+  // #countdown shows the seconds left until the server's deadline, by the
+  // server's clock, waking when the number shown changes.
+  #countdown(deadline) {
+    this.#stopCountdown();
+    const tick = () => {
+      const left = deadline - this.#conn.serverNow();
+      this.secondsLeft = Math.max(0, Math.ceil(left / 1000));
+      this.#changed();
+      if (this.secondsLeft > 0) this.#tick = setTimeout(tick, left - (this.secondsLeft - 1) * 1000);
+    };
+    tick();
+  }
+
+  #stopCountdown() {
+    clearTimeout(this.#tick);
+    this.#tick = null;
+  }
+
+  #fail(message) {
+    this.error = message;
+    this.#changed();
+  }
+
+  #changed() {
+    this.dispatchEvent(new Event('change'));
+  }
+}

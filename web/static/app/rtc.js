@@ -1,0 +1,110 @@
+// Link is the WebRTC connection to one remote device in a one-to-one
+// call, negotiated as docs/protocol.md ("Signaling") says so that it
+// interoperates with Parley's Go clients:
+//
+//   - the invitee's device offers as soon as it rings, with sendrecv
+//     transceivers that carry no track: nothing is sent and no camera
+//     opens until the call is accepted, then send() puts the tracks in;
+//   - the caller's device answers each offer, also without sending;
+//   - candidates trickle both ways. Ours wait until our description has
+//     gone out; the peer's wait until its description is set.
+//
+// Signals are handled one at a time, in the order they came.
+
+export class Link {
+  #pc; #signal; #queue = Promise.resolve();
+  #localSent = false; #localPending = []; #remoteSet = false; #remotePending = [];
+
+  // signal(kind, fields) carries our offer, answer or candidate to the
+  // peer; onTrack gets each remote track; onState each connection state;
+  // onError what went wrong.
+  constructor({iceServers, signal, onTrack, onState, onError}) {
+    this.#signal = signal;
+    this.onError = onError;
+    const pc = new RTCPeerConnection({iceServers});
+    this.#pc = pc;
+    pc.onicecandidate = (e) => {
+      // A null or empty candidate is the end of gathering: the peer
+      // needs no word of it.
+      if (!e.candidate || !e.candidate.candidate) return;
+      const c = e.candidate.toJSON();
+      if (this.#localSent) this.#signal('candidate', {candidate: c});
+      else this.#localPending.push(c);
+    };
+    pc.ontrack = (e) => onTrack(e.track);
+    pc.onconnectionstatechange = () => onState(pc.connectionState);
+  }
+
+  get state() { return this.#pc.connectionState; }
+
+  // offer negotiates as the invitee's device.
+  offer(video) {
+    this.#serial(async () => {
+      this.#pc.addTransceiver('audio', {direction: 'sendrecv'});
+      if (video) this.#pc.addTransceiver('video', {direction: 'sendrecv'});
+      await this.#pc.setLocalDescription(await this.#pc.createOffer());
+      this.#describe('offer');
+    });
+  }
+
+  // handle takes a call.signal from the peer.
+  handle(sig) {
+    this.#serial(async () => {
+      switch (sig.kind) {
+        case 'offer':
+          await this.#remote({type: 'offer', sdp: sig.sdp});
+          // Answer sendrecv: the tracks come in later, on accept.
+          for (const t of this.#pc.getTransceivers()) t.direction = 'sendrecv';
+          await this.#pc.setLocalDescription(await this.#pc.createAnswer());
+          this.#describe('answer');
+          break;
+        case 'answer':
+          await this.#remote({type: 'answer', sdp: sig.sdp});
+          break;
+        case 'candidate':
+          if (!sig.candidate || !sig.candidate.candidate) return;
+          if (this.#remoteSet) await this.#pc.addIceCandidate(sig.candidate);
+          else this.#remotePending.push(sig.candidate);
+          break;
+      }
+    });
+  }
+
+  // send starts sending the stream's tracks, one per transceiver of its
+  // kind; a kind the stream lacks sends nothing.
+  async send(stream) {
+    await this.#queue;
+    for (const t of this.#pc.getTransceivers()) {
+      const kind = t.receiver.track.kind;
+      await t.sender.replaceTrack(stream?.getTracks().find((tr) => tr.kind === kind) || null);
+    }
+  }
+
+  // replace changes what is sent for one kind (camera off and on).
+  async replace(kind, track) {
+    for (const t of this.#pc.getTransceivers()) {
+      if (t.receiver.track.kind === kind) await t.sender.replaceTrack(track);
+    }
+  }
+
+  // stats is the browser's getStats report.
+  stats() { return this.#pc.getStats(); }
+
+  close() { this.#pc.close(); }
+
+  #serial(step) {
+    this.#queue = this.#queue.then(step).catch((e) => this.onError?.(e));
+  }
+
+  async #remote(desc) {
+    await this.#pc.setRemoteDescription(desc);
+    this.#remoteSet = true;
+    for (const c of this.#remotePending.splice(0)) await this.#pc.addIceCandidate(c);
+  }
+
+  #describe(kind) {
+    this.#signal(kind, {sdp: this.#pc.localDescription.sdp});
+    this.#localSent = true;
+    for (const c of this.#localPending.splice(0)) this.#signal('candidate', {candidate: c});
+  }
+}

@@ -1,0 +1,109 @@
+// The call screens, over everything else: the incoming invite with its
+// countdown, the outgoing waiting screen, the voice or video call, and
+// its end for a moment.
+
+import {h, replace} from '../dom.js';
+import {mmss, outcomeText} from '../format.js';
+
+export class CallView {
+  el; #phone; #state = ''; #parts = {}; #clock = null;
+
+  constructor(phone) {
+    this.#phone = phone;
+    this.el = h('div', {id: 'call', class: 'call', hidden: true});
+    phone.addEventListener('change', () => this.render());
+  }
+
+  render() {
+    const p = this.#phone;
+    const state = p.state === 'idle' ? '' : p.state === 'connecting' ? 'active' : p.state;
+    if (state !== this.#state) {
+      this.#state = state;
+      clearInterval(this.#clock);
+      this.#parts = {};
+      this.el.hidden = !state;
+      replace(this.el, state ? this.#screen(state) : []);
+      if (state === 'active') this.#clock = setInterval(() => this.#update(), 250);
+    }
+    if (state) this.#update();
+  }
+
+  #peer() {
+    const p = this.#phone;
+    return p.call?.caller === p.me ? p.call.participants[1]?.user ?? '' : p.call?.caller ?? '';
+  }
+
+  #kind() { return this.#phone.call?.media === 'video' ? 'Video call' : 'Voice call'; }
+
+  #screen(state) {
+    const p = this.#phone;
+    const part = (name, el) => (this.#parts[name] = el);
+    const countdown = () => part('countdown', h('p', {id: 'countdown', class: 'countdown'}));
+    const error = part('error', h('p', {id: 'call-error', class: 'status', role: 'alert'}));
+    switch (state) {
+      case 'placing':
+        return h('section', {id: 'placing', class: 'screen'}, h('p', {}, 'Starting the call…'), error);
+      case 'incoming':
+        return h('section', {id: 'incoming', class: 'screen'},
+          h('h2', {}, `${p.call.caller} is calling`), h('p', {id: 'call-kind'}, this.#kind()), countdown(),
+          h('div', {class: 'row'},
+            h('button', {id: 'decline', class: 'danger', onclick: () => p.decline()}, 'Decline'),
+            p.call.media === 'video' ? h('button', {id: 'accept-voice', onclick: () => p.accept(true)}, 'Answer with voice') : null,
+            h('button', {id: 'accept', class: 'primary', onclick: () => p.accept(false)}, 'Accept')),
+          error);
+      case 'outgoing':
+        return h('section', {id: 'outgoing', class: 'screen'},
+          part('localVideo', h('video', {id: 'local-video', class: 'local', autoplay: true, muted: true, playsInline: true})),
+          h('h2', {}, `Calling ${this.#peer()}…`), h('p', {id: 'call-kind'}, this.#kind()),
+          h('p', {}, 'Waiting for an answer'), countdown(),
+          h('button', {id: 'cancel', class: 'danger', onclick: () => p.hangup()}, 'Cancel'), error);
+      case 'active':
+        return h('section', {id: 'incall', class: 'screen'},
+          part('remoteVideo', h('video', {id: 'remote-video', class: 'remote', autoplay: true, muted: true, playsInline: true})),
+          part('remoteAudio', h('audio', {id: 'remote-audio', autoplay: true})),
+          part('localVideo', h('video', {id: 'local-video', class: 'local', autoplay: true, muted: true, playsInline: true})),
+          h('h2', {}, this.#peer()),
+          part('timer', h('p', {id: 'timer', class: 'timer'})),
+          part('remoteState', h('p', {id: 'remote-state'})),
+          h('div', {class: 'row controls'},
+            part('mute', h('button', {id: 'mute', onclick: () => p.setMuted(!p.muted)})),
+            part('camera', h('button', {id: 'camera', onclick: () => p.setCameraOff(!p.cameraOff)})),
+            part('toVoice', h('button', {id: 'to-voice', onclick: () => p.switchToAudio()}, 'Switch to voice')),
+            h('button', {id: 'hangup', class: 'danger', onclick: () => p.hangup()}, 'Hang up')),
+          error);
+      case 'ended':
+        return h('section', {id: 'call-ended', class: 'screen'},
+          h('h2', {}, this.#kind()), h('p', {id: 'call-outcome'}, outcomeText(p.call.outcome, callDuration(p.call))), error);
+    }
+  }
+
+  // #update refreshes what changes within a screen.
+  #update() {
+    const p = this.#phone;
+    const {countdown, error, localVideo, remoteVideo, remoteAudio, timer, remoteState, mute, camera, toVoice} = this.#parts;
+    if (countdown) countdown.textContent = String(p.secondsLeft);
+    if (error) error.textContent = p.error;
+    setStream(localVideo, p.local);
+    setStream(remoteVideo, p.remote);
+    setStream(remoteAudio, p.remote);
+    if (!timer) return;
+    const video = p.call.media === 'video';
+    timer.textContent = p.state === 'active' && p.call.started_ms ? mmss(p.serverNow() - p.call.started_ms) : 'Connecting…';
+    const other = p.participant(this.#peer());
+    remoteState.textContent = [other?.muted ? 'muted' : '', other?.camera_off && video ? 'camera off' : '']
+      .filter(Boolean).map((s) => `${other.user}: ${s}`).join(' · ');
+    remoteVideo.hidden = !video || !!other?.camera_off;
+    localVideo.hidden = !video || p.cameraOff;
+    mute.textContent = p.muted ? 'Unmute' : 'Mute';
+    camera.textContent = p.cameraOff ? 'Camera on' : 'Camera off';
+    camera.hidden = toVoice.hidden = !video;
+  }
+}
+
+function setStream(el, stream) {
+  if (el && el.srcObject !== stream) el.srcObject = stream;
+}
+
+function callDuration(call) {
+  return call.started_ms && call.ended_ms ? call.ended_ms - call.started_ms : 0;
+}

@@ -1,0 +1,67 @@
+// The chat pane of one conversation: its messages (call records shown as
+// the seed app shows them), the composer, and the "more" menu that
+// places voice and video calls.
+
+import {h, replace} from '../dom.js';
+import {recordText, title} from '../format.js';
+
+export class ChatPane {
+  el; #chat; #phone; #conv = null; #list; #header; #menu;
+
+  constructor(chat, phone) {
+    this.#chat = chat;
+    this.#phone = phone;
+    this.#list = h('ol', {id: 'messages', class: 'messages'});
+    this.#header = h('h2', {id: 'chat-title'});
+    this.#menu = h('div', {id: 'more-menu', class: 'menu', role: 'menu', hidden: true},
+      h('button', {id: 'voice-call', role: 'menuitem', onclick: () => this.#call('audio')}, 'Voice call'),
+      h('button', {id: 'video-call', role: 'menuitem', onclick: () => this.#call('video')}, 'Video call'));
+    const input = h('input', {id: 'composer', autocomplete: 'off', placeholder: 'Message', maxlength: 8192});
+    const form = h('form', {class: 'composer', onsubmit: (e) => {
+      e.preventDefault();
+      if (!input.value.trim() || !this.#conv) return;
+      chat.send(this.#conv, input.value);
+      input.value = '';
+    }}, input, h('button', {id: 'send', type: 'submit', class: 'primary'}, 'Send'));
+    const more = h('button', {id: 'more', 'aria-haspopup': 'menu', title: 'More',
+      onclick: () => { this.#menu.hidden = !this.#menu.hidden; }}, '⋯');
+    this.el = h('section', {id: 'chat', class: 'chat', hidden: true},
+      h('header', {}, this.#header, h('div', {class: 'more'}, more, this.#menu)),
+      this.#list, form);
+    chat.addEventListener('change', (e) => {
+      if (e.detail === this.#conv || e.detail === null) this.render();
+    });
+  }
+
+  show(conv) {
+    this.#conv = conv;
+    this.#menu.hidden = true;
+    this.el.hidden = false;
+    this.render();
+  }
+
+  render() {
+    if (!this.#conv) return;
+    const conv = this.#chat.conversations.get(this.#conv);
+    this.#header.textContent = conv ? title(conv, this.#chat.me) : '';
+    const atEnd = this.#list.scrollHeight - this.#list.scrollTop - this.#list.clientHeight < 40;
+    replace(this.#list, this.#chat.messages(this.#conv).map((m) => this.#message(m)));
+    if (atEnd) this.#list.scrollTop = this.#list.scrollHeight;
+  }
+
+  #message(m) {
+    const mine = m.from === this.#chat.me;
+    const cls = ['message', mine ? 'mine' : 'theirs', m.type === 'call_record' ? 'call-record' : '', m.pending ? 'pending' : '']
+      .filter(Boolean).join(' ');
+    const time = m.time_ms ? new Date(m.time_ms).toLocaleTimeString([], {hour: '2-digit', minute: '2-digit'}) : '…';
+    return h('li', {class: cls, 'data-seq': m.seq ?? ''},
+      mine ? null : h('span', {class: 'from'}, m.from),
+      h('span', {class: 'text'}, m.type === 'call_record' ? recordText(m) : m.text),
+      h('time', {}, time));
+  }
+
+  #call(media) {
+    this.#menu.hidden = true;
+    this.#phone.place(this.#conv, media);
+  }
+}

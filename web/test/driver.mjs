@@ -1,0 +1,93 @@
+// driver.mjs drives Parley's browser client in Debian's headless Chromium
+// for the Go tests (parley/web/webtest starts it). It launches
+// /usr/bin/chromium (never a downloaded browser) with a fresh profile,
+// then reads one JSON command a line on standard input and answers each
+// with one JSON line on standard output:
+//
+//   {"id":1,"op":"goto","url":"http://127.0.0.1:7000/"}  ->  {"id":1,"ok":true,"value":null}
+//
+// Before the first command it prints {"ready":true,"browser_pid":N}, so
+// that its caller can end Chromium's process group (Playwright starts
+// Chromium as the leader of a group of its own) even if this script dies.
+//
+// Usage: node driver.mjs PROFILE_DIR [CLOCK_SKEW_MS]
+
+import {chromium} from 'playwright-core';
+import {createInterface} from 'node:readline';
+
+const [profile, skew = '0'] = process.argv.slice(2);
+if (!profile) {
+  console.error('usage: node driver.mjs PROFILE_DIR [CLOCK_SKEW_MS]');
+  process.exit(2);
+}
+
+const FLAGS = [
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required',
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run',
+];
+
+// Runs in every page before its own scripts (through the DevTools
+// protocol, so the page's CSP does not apply): it keeps the page's peer
+// connections for getStats, and shifts the page's clock when asked, so
+// that a test can show the client corrects for clock offset.
+function instrument(skewMs) {
+  window.__pcs = [];
+  const PC = window.RTCPeerConnection;
+  window.RTCPeerConnection = function (...args) {
+    const pc = new PC(...args);
+    window.__pcs.push(pc);
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = PC.prototype;
+  if (skewMs) {
+    const now = Date.now.bind(Date);
+    Date.now = () => now() + skewMs;
+  }
+}
+
+const out = (m) => process.stdout.write(JSON.stringify(m) + '\n');
+
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: '/usr/bin/chromium', headless: true, args: FLAGS, viewport: {width: 1100, height: 800},
+});
+await context.addInitScript(instrument, Number(skew));
+const page = context.pages()[0] || await context.newPage();
+// What the page logs and every URL it asks for, so that tests can check
+// that no secret leaks there.
+page.on('console', (m) => out({console: m.type(), text: m.text()}));
+page.on('pageerror', (e) => out({pageerror: String(e)}));
+page.on('request', (r) => out({request: r.url()}));
+
+const cdp = await context.browser().newBrowserCDPSession();
+const {processInfo} = await cdp.send('SystemInfo.getProcessInfo');
+out({ready: true, browser_pid: processInfo.find((p) => p.type === 'browser')?.id ?? 0});
+
+const ops = {
+  goto: (c) => page.goto(c.url).then(() => null),
+  fill: (c) => page.fill(c.sel, c.text).then(() => null),
+  click: (c) => page.click(c.sel).then(() => null),
+  // wait: until sel is visible (and holds text, when given).
+  wait: (c) => (c.text === undefined
+    ? page.locator(c.sel).first().waitFor({timeout: c.timeout})
+    : page.locator(c.sel, {hasText: c.text}).first().waitFor({timeout: c.timeout})).then(() => null),
+  text: (c) => page.locator(c.sel).first().textContent(),
+  count: (c) => page.locator(c.sel).count(),
+  // eval: the value of a JavaScript expression, awaited when a promise.
+  eval: (c) => page.evaluate(c.js),
+};
+
+for await (const line of createInterface({input: process.stdin})) {
+  if (!line.trim()) continue;
+  const c = JSON.parse(line);
+  if (c.op === 'close') break;
+  try {
+    const f = ops[c.op];
+    if (!f) throw new Error(`unknown op ${c.op}`);
+    out({id: c.id, ok: true, value: (await f(c)) ?? null});
+  } catch (e) {
+    out({id: c.id, ok: false, error: String(e.message || e)});
+  }
+}
+await context.close();
