@@ -42,6 +42,7 @@ test: deps
 # Speed and memory figures; see docs/benchmarks.md.
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 30m ./bench/...
+	$(GO) run ./media/cmd/mediabench -calls 20 -hold 20s
 
 # A short run of every fuzz target.
 fuzz:

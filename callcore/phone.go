@@ -218,6 +218,8 @@ func (p *Phone) Accept(voiceOnly bool) error {
 	}
 	id := p.call.ID
 	p.mu.Unlock()
+	// Set-up time counts from the person's accept, before the round trip.
+	accepted := time.Now()
 	var reply protocol.CallReply
 	if err := p.request(protocol.TypeCallAccept, protocol.CallRef{CallID: id}, &reply); err != nil {
 		return err
@@ -234,7 +236,7 @@ func (p *Phone) Accept(voiceOnly bool) error {
 		return ErrNoCall // ended meanwhile
 	}
 	p.updateLocked(reply.Call)
-	p.acceptedAt = time.Now()
+	p.acceptedAt = accepted
 	p.stopCountdownLocked()
 	p.cfg.Attention.Ringtone(false)
 	// Our own device answered: the peer is the caller's device.

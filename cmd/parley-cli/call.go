@@ -110,6 +110,7 @@ func parseAnswer(me string, args []string) (command, error) {
 	c := &answerCmd{}
 	fs.BoolVar(&c.opts.declineInvite, "decline", false, "")
 	fs.BoolVar(&c.opts.answerVoice, "voice-only", false, "")
+	fs.DurationVar(&c.opts.ringFor, "ring", 0, "")
 	fs.DurationVar(&c.wait, "wait", 60*time.Second, "")
 	mediaFlags(fs, &c.opts)
 	pos, err := parseArgs(fs, args)
@@ -121,6 +122,9 @@ func parseAnswer(me string, args []string) (command, error) {
 	}
 	if c.wait <= 0 {
 		return nil, errors.New("--wait must be positive")
+	}
+	if c.opts.ringFor < 0 {
+		return nil, errors.New("--ring must not be negative")
 	}
 	return c, checkMediaFlags(&c.opts)
 }

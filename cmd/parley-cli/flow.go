@@ -26,6 +26,7 @@ type callFlow struct {
 	opts   callOptions
 
 	id        string
+	voiceOnly bool // no camera here: answer a video call with voice
 	connected time.Time
 	ended     time.Time
 	outcome   string
@@ -33,6 +34,7 @@ type callFlow struct {
 	// Timers; nil until armed.
 	cancelAt <-chan time.Time // caller, while ringing: --cancel-after
 	hangupAt <-chan time.Time // once connected: --hold
+	answerAt <-chan time.Time // callee: --ring
 	muteAt   <-chan time.Time
 	switchAt <-chan time.Time
 }
@@ -45,6 +47,7 @@ type callOptions struct {
 	testMedia     bool
 	relayOnly     bool
 	answerVoice   bool
+	ringFor       time.Duration // let an invite ring this long before answering
 	cancelAfter   time.Duration
 	declineInvite bool
 }
@@ -111,6 +114,9 @@ func (f *callFlow) follow(ctx context.Context, ringBy <-chan time.Time) error {
 		case <-f.cancelAt:
 			f.cancelAt = nil
 			f.act("cancel", f.phone.Hangup())
+		case <-f.answerAt:
+			f.answerAt = nil
+			f.respond()
 		case <-f.hangupAt:
 			f.hangupAt = nil
 			f.act("hangup", f.phone.Hangup())
@@ -182,11 +188,12 @@ func (f *callFlow) state(ev callcore.Event) {
 		f.id = ev.Call.ID
 		f.out.event(line{Event: "incoming", CallID: f.id, User: ev.Call.Caller, Conversation: ev.Call.Conversation,
 			Media: ev.Call.Media, TimeLeftMS: ev.Call.DeadlineMS - f.cl.ServerNow().UnixMilli()})
-		if f.opts.declineInvite {
-			f.act("decline", f.phone.Decline())
-		} else {
-			f.act("accept", f.phone.Accept(f.opts.answerVoice || ev.VoiceOnly))
+		f.voiceOnly = ev.VoiceOnly
+		if f.opts.ringFor > 0 {
+			f.answerAt = time.After(f.opts.ringFor)
+			return
 		}
+		f.respond()
 	case callcore.Active:
 		f.connected = time.Now()
 		f.cancelAt = nil
@@ -208,6 +215,15 @@ func (f *callFlow) state(ev callcore.Event) {
 			f.outcome = protocol.OutcomeCompleted
 		}
 	}
+}
+
+// respond accepts or declines the ringing call.
+func (f *callFlow) respond() {
+	if f.opts.declineInvite {
+		f.act("decline", f.phone.Decline())
+		return
+	}
+	f.act("accept", f.phone.Accept(f.opts.answerVoice || f.voiceOnly))
 }
 
 // act prints how an action went.

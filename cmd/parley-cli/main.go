@@ -32,12 +32,13 @@ Commands:
                                 (default 5s), then hang up; --cancel-after
                                 cancels it while it still rings; --timeout sets
                                 how long it rings (5s-2m; default: the server's)
-  answer [--decline] [--voice-only] [--wait D] [--hold D]
+  answer [--decline] [--voice-only] [--ring D] [--wait D] [--hold D]
                                 wait (at most --wait, default 60s) for a call,
                                 accept (a video call with voice only when
                                 --voice-only, or when there is no camera) or
-                                decline it, keep it for --hold (default 5s) and
-                                hang up unless the other side did first
+                                decline it (after letting it ring for --ring),
+                                keep it for --hold (default 5s) and hang up
+                                unless the other side did first
 
 call and answer also take:
   --test-media                  generated video and sound instead of the camera
