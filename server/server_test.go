@@ -413,3 +413,28 @@ func TestLoginHandsOutTURNCredentials(t *testing.T) {
 		t.Fatalf("ice servers %+v", lr.ICEServers)
 	}
 }
+
+// TestPushWebhookForOfflineInvitee: an invite to a user with no device
+// online is posted to the operator's webhook.
+func TestPushWebhookForOfflineInvitee(t *testing.T) {
+	got := make(chan map[string]any, 1)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&n)
+		got <- n
+	}))
+	defer hook.Close()
+	ts := startServer(t, Config{PushWebhook: hook.URL})
+	ts.token("bob")
+	alice := ts.connect("alice", "a1")
+	var call protocol.CallReply
+	alice.ok(protocol.TypeCallInvite, protocol.CallInvite{Conversation: protocol.DirectConversation("alice", "bob"), Media: protocol.MediaVideo}, &call)
+	select {
+	case n := <-got:
+		if n["user"] != "bob" || n["caller"] != "alice" || n["call_id"] != call.Call.ID || n["media"] != "video" || n["deadline_ms"].(float64) < float64(time.Now().UnixMilli()) {
+			t.Fatalf("notice %v", n)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no push notice")
+	}
+}
