@@ -1,0 +1,540 @@
+package views
+
+import (
+	"errors"
+	"image"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"parley/callcore"
+	"parley/protocol"
+)
+
+// Screens, as CallScreens.Screen names them.
+const (
+	ScreenNone     = ""
+	ScreenInvite   = "invite"
+	ScreenOutgoing = "outgoing"
+	ScreenVoice    = "voice"
+	ScreenVideo    = "video"
+	ScreenGroup    = "group"
+)
+
+// CallScreens follows the call engine's events and shows the screen that
+// fits: the invite window, the outgoing screen, the voice, video or group
+// call in the call window, and the mini window when the person leaves the
+// call window. HandleEvent runs on the UI goroutine (the app calls it in
+// fyne.Do); RemoteFrame and LocalFrame may be called from any goroutine.
+type CallScreens struct {
+	App     fyne.App
+	Me      string
+	Control CallControl
+	// Members lists a group conversation's members ("Invite more").
+	Members func(conv string) []string
+	// Speakers lists playback devices; OnSpeaker picks one.
+	Speakers  func() []string
+	OnSpeaker func(string)
+	// Cameras counts this device's cameras; OnSwitchCamera moves to the
+	// next.
+	Cameras        func() int
+	OnSwitchCamera func()
+	OnError        func(error)
+	// Now is the clock of the call timer; EndLinger is how long the call
+	// window shows how a call ended before it closes.
+	Now       func() time.Time
+	EndLinger time.Duration
+
+	// Remote and Local are the video surfaces of every video call.
+	Remote *VideoSurface
+	Local  *VideoSurface
+
+	screen      string
+	call        protocol.Call
+	invite      *InviteWindow
+	win         fyne.Window
+	Outgoing    *OutgoingView
+	Voice       *VoiceCallView
+	Video       *VideoCallView
+	Group       *GroupCallView
+	Mini        *MiniWindow
+	status      *canvas.Text
+	connectedAt time.Time
+	muted       bool
+	cameraOff   bool
+	gen         int // counts calls, so that a late close spares the next one
+	stopTick    chan struct{}
+}
+
+// NewCallScreens is idle until the first event.
+func NewCallScreens(a fyne.App, me string, control CallControl) *CallScreens {
+	return &CallScreens{App: a, Me: me, Control: control, Now: time.Now, EndLinger: 1500 * time.Millisecond,
+		Remote: NewVideoSurface(), Local: NewVideoSurface(),
+		Members: func(string) []string { return nil }, Speakers: func() []string { return nil },
+		Cameras: func() int { return 1 }}
+}
+
+// Screen names what is showing.
+func (s *CallScreens) Screen() string { return s.screen }
+
+// Invite is the open invite window, or nil.
+func (s *CallScreens) Invite() *InviteWindow { return s.invite }
+
+// Window is the call window, or nil.
+func (s *CallScreens) Window() fyne.Window { return s.win }
+
+// RemoteFrame shows a decoded remote video frame; any goroutine.
+func (s *CallScreens) RemoteFrame(img *image.RGBA) { s.Remote.Push(img) }
+
+// LocalFrame shows a frame of the local preview; any goroutine.
+func (s *CallScreens) LocalFrame(img *image.RGBA) { s.Local.Push(img) }
+
+// peer is the other person of a 1:1 call.
+func (s *CallScreens) peer() string {
+	if s.call.Caller != s.Me {
+		return s.call.Caller
+	}
+	for _, p := range s.call.Participants {
+		if p.User != s.Me {
+			return p.User
+		}
+	}
+	return ""
+}
+
+// HandleEvent shows what an engine event means.
+func (s *CallScreens) HandleEvent(ev callcore.Event) {
+	switch ev.Type {
+	case callcore.EventState:
+		if ev.State != callcore.Idle {
+			s.call = ev.Call
+		}
+		switch ev.State {
+		case callcore.Outgoing:
+			s.gen++
+			s.muted, s.cameraOff = false, false
+			s.showOutgoing()
+		case callcore.Incoming:
+			s.gen++
+			s.muted, s.cameraOff = false, false
+			s.showInvite(ev.VoiceOnly)
+		case callcore.Connecting:
+			s.closeInvite()
+			s.showInCall()
+			s.setStatus(T("Connecting…"))
+		case callcore.Active:
+			s.closeInvite()
+			s.showInCall()
+			s.setStatus("")
+			s.connectedAt = s.Now()
+			s.startTicker()
+			s.Tick()
+		case callcore.Ended:
+			s.end(ev.Outcome)
+		}
+	case callcore.EventCountdown:
+		if s.invite != nil {
+			s.invite.Countdown.Set(ev.SecondsLeft)
+		}
+		if s.Outgoing != nil && s.screen == ScreenOutgoing {
+			s.Outgoing.Countdown.Set(ev.SecondsLeft)
+		}
+	case callcore.EventRemote:
+		s.call = ev.Call
+		s.remote(ev)
+	case callcore.EventSwitched:
+		s.call = ev.Call
+		if s.screen == ScreenVideo || s.screen == ScreenOutgoing {
+			s.screen = ScreenNone // rebuild without the video controls
+			s.show()
+		}
+	case callcore.EventStats:
+		switch s.screen {
+		case ScreenVoice:
+			s.Voice.Quality.Set(ev.Stats.Quality)
+		case ScreenVideo:
+			s.Video.Quality.Set(ev.Stats.Quality)
+		}
+	case callcore.EventError:
+		if ev.Err == nil {
+			return
+		}
+		if s.screen == ScreenNone || s.screen == ScreenInvite {
+			s.fail(ev.Err)
+		} else {
+			s.setStatus(ev.Err.Error())
+		}
+	}
+}
+
+func (s *CallScreens) fail(err error) {
+	if s.OnError != nil {
+		s.OnError(err)
+	}
+}
+
+// remote shows what another participant did.
+func (s *CallScreens) remote(ev callcore.Event) {
+	p := ev.Remote
+	switch s.screen {
+	case ScreenVoice:
+		if p.User == s.peer() {
+			s.Voice.Muted.Hidden = !p.Muted
+			s.Voice.Muted.Refresh()
+		}
+	case ScreenVideo:
+		if p.User == s.peer() {
+			s.Video.Muted.Hidden = !p.Muted
+			s.Video.Muted.Refresh()
+			if s.Video.RemoteCameraOff() != p.CameraOff {
+				s.Video.SetRemoteCameraOff(p.CameraOff)
+			}
+		}
+	case ScreenGroup:
+		s.Group.SetParticipants(s.call.Participants)
+	case ScreenOutgoing:
+		switch ev.What {
+		case protocol.EventDeclined:
+			s.setStatus(T("Declined"))
+		case protocol.EventBusy:
+			s.setStatus(T("Line busy"))
+		case protocol.EventRinging:
+			s.setStatus(T("Waiting for answer…"))
+		}
+	}
+}
+
+func (s *CallScreens) showInvite(voiceOnly bool) {
+	s.closeInvite()
+	s.screen = ScreenInvite
+	s.invite = NewInviteWindow(s.App, s.call, voiceOnly,
+		func(voice bool) {
+			c := s.Control
+			background(func() error { return c.Accept(voice) }, s.fail)
+		},
+		func() {
+			c := s.Control
+			background(c.Decline, s.fail)
+		})
+}
+
+func (s *CallScreens) closeInvite() {
+	if s.invite != nil {
+		s.invite.Close()
+		s.invite = nil
+	}
+}
+
+func (s *CallScreens) showOutgoing() {
+	s.show()
+}
+
+func (s *CallScreens) showInCall() {
+	s.show()
+}
+
+// show puts the screen that fits the call's state and media in the call
+// window.
+func (s *CallScreens) show() {
+	want := ScreenVoice
+	switch {
+	case s.call.Group:
+		want = ScreenGroup
+	case s.call.State == protocol.CallRinging && s.call.Caller == s.Me:
+		want = ScreenOutgoing
+	case s.call.Media == protocol.MediaVideo:
+		want = ScreenVideo
+	}
+	if want == s.screen && s.win != nil {
+		if want == ScreenGroup {
+			s.Group.SetParticipants(s.call.Participants)
+		}
+		return
+	}
+	s.status = whiteText("", 12, false)
+	var content fyne.CanvasObject
+	video := s.call.Media == protocol.MediaVideo
+	switch want {
+	case ScreenOutgoing:
+		s.Outgoing = NewOutgoingView(s.peer(), video, s.hangup, s.toVoice)
+		s.status = s.Outgoing.Status
+		content = s.Outgoing.Object()
+	case ScreenVoice:
+		s.Voice = NewVoiceCallView(s.peer(), s.Speakers(), s.toggleMute, s.OnSpeaker, s.hangup)
+		s.status = s.Voice.Status
+		content = s.Voice.Object()
+	case ScreenVideo:
+		s.Video = NewVideoCallView(s.peer(), s.Remote, s.Local, s.Cameras(), VideoActions{
+			Mute: s.toggleMute, Camera: s.toggleCamera, SwitchCamera: s.OnSwitchCamera,
+			ToVoice: s.toVoice, Hangup: s.hangup})
+		s.status = s.Video.Status
+		if p := s.call.Participant(s.peer()); p != nil && p.CameraOff {
+			s.Video.SetRemoteCameraOff(true)
+		}
+		content = s.Video.Object()
+	case ScreenGroup:
+		s.Group = NewGroupCallView(video, GroupActions{Mute: s.toggleMute, Camera: s.toggleCamera,
+			Invite: s.inviteMore, Hangup: s.hangup})
+		s.Group.SetParticipants(s.call.Participants)
+		content = container.NewBorder(nil, s.status, nil, nil, s.Group.Object())
+	}
+	s.screen = want
+	if s.win == nil {
+		s.win = s.App.NewWindow(T("Parley call"))
+		s.win.SetCloseIntercept(s.Minimize)
+		s.win.Resize(fyne.NewSize(520, 600))
+	}
+	leave := widget.NewButtonWithIcon("", theme.WindowMinimizeIcon(), s.Minimize)
+	leave.Importance = widget.LowImportance
+	s.win.SetContent(container.NewBorder(container.NewHBox(leave, layout.NewSpacer()), nil, nil, nil, content))
+	if s.Mini == nil {
+		s.win.Show()
+		s.win.RequestFocus()
+	}
+}
+
+func (s *CallScreens) setStatus(text string) {
+	if s.status != nil {
+		s.status.Text = text
+		s.status.Refresh()
+	}
+}
+
+// Minimize leaves the call screen for the mini window.
+func (s *CallScreens) Minimize() {
+	if s.win == nil || s.screen == ScreenNone || s.Mini != nil {
+		return
+	}
+	var video *VideoSurface
+	if s.screen == ScreenVideo {
+		video = s.Remote
+	}
+	s.win.Hide()
+	s.Mini = NewMiniWindow(s.App, s.peer(), video, s.Restore)
+	s.Tick()
+}
+
+// Restore returns from the mini window to the call screen.
+func (s *CallScreens) Restore() {
+	s.closeMini()
+	if s.win != nil && s.screen != ScreenNone {
+		s.win.Show()
+		s.win.RequestFocus()
+	}
+}
+
+func (s *CallScreens) closeMini() {
+	if s.Mini != nil {
+		s.Remote.Mirrors = nil
+		s.Mini.Window.Close()
+		s.Mini = nil
+	}
+}
+
+// Tick updates the call timer.
+func (s *CallScreens) Tick() {
+	if s.connectedAt.IsZero() {
+		return
+	}
+	t := Clock(s.Now().Sub(s.connectedAt))
+	for _, txt := range []*canvas.Text{s.timer(), s.miniTimer()} {
+		if txt != nil && txt.Text != t {
+			txt.Text = t
+			txt.Refresh()
+		}
+	}
+}
+
+func (s *CallScreens) timer() *canvas.Text {
+	switch s.screen {
+	case ScreenVoice:
+		return s.Voice.Timer
+	case ScreenVideo:
+		return s.Video.Timer
+	case ScreenGroup:
+		return s.Group.Timer
+	}
+	return nil
+}
+
+func (s *CallScreens) miniTimer() *canvas.Text {
+	if s.Mini == nil {
+		return nil
+	}
+	return s.Mini.Timer
+}
+
+// startTicker updates the timer every second, through fyne.Do.
+func (s *CallScreens) startTicker() {
+	s.stopTicker()
+	stop := make(chan struct{})
+	s.stopTick = stop
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				fyne.Do(s.Tick)
+			}
+		}
+	}()
+}
+
+func (s *CallScreens) stopTicker() {
+	if s.stopTick != nil {
+		close(s.stopTick)
+		s.stopTick = nil
+	}
+}
+
+// end shows how the call ended, then closes its windows.
+func (s *CallScreens) end(outcome string) {
+	s.stopTicker()
+	s.closeInvite()
+	s.closeMini()
+	s.connectedAt = time.Time{}
+	if s.screen == ScreenNone || s.win == nil {
+		s.screen = ScreenNone
+		return
+	}
+	s.setStatus(OutcomeText(outcome))
+	s.screen = ScreenNone
+	if s.EndLinger <= 0 {
+		s.closeWindow()
+		return
+	}
+	gen := s.gen
+	time.AfterFunc(s.EndLinger, func() {
+		fyne.Do(func() {
+			if s.gen == gen && s.screen == ScreenNone {
+				s.closeWindow()
+			}
+		})
+	})
+}
+
+func (s *CallScreens) closeWindow() {
+	if s.win != nil {
+		s.win.Hide()
+		s.win.SetContent(widget.NewLabel(""))
+	}
+	s.Outgoing, s.Voice, s.Video, s.Group = nil, nil, nil, nil
+}
+
+// OutcomeText says how a call ended, on the call screen.
+func OutcomeText(outcome string) string {
+	switch outcome {
+	case protocol.OutcomeCompleted, protocol.EventLeft:
+		return T("Call ended")
+	case protocol.OutcomeCancelled:
+		return T("Canceled")
+	case protocol.OutcomeDeclined:
+		return T("Declined")
+	case protocol.OutcomeNoAnswer:
+		return T("No answer")
+	case protocol.OutcomeBusy:
+		return T("Line busy")
+	case protocol.EventAnsweredElsewhere:
+		return T("Answered on another device")
+	}
+	return T("Call failed")
+}
+
+func (s *CallScreens) hangup() {
+	c := s.Control
+	background(func() error {
+		err := c.Hangup()
+		if errors.Is(err, callcore.ErrNoCall) {
+			return nil
+		}
+		return err
+	}, s.fail)
+}
+
+func (s *CallScreens) toVoice() {
+	c := s.Control
+	background(c.SwitchToAudio, s.fail)
+}
+
+func (s *CallScreens) toggleMute() {
+	s.muted = !s.muted
+	label, icon := T("Mute"), theme.VolumeMuteIcon()
+	if s.muted {
+		label, icon = T("Unmute"), theme.VolumeUpIcon()
+	}
+	for _, b := range []*widget.Button{s.muteButton()} {
+		if b != nil {
+			b.SetText(label)
+			b.SetIcon(icon)
+		}
+	}
+	c, m := s.Control, s.muted
+	background(func() error { return c.SetMuted(m) }, s.fail)
+}
+
+func (s *CallScreens) muteButton() *widget.Button {
+	switch s.screen {
+	case ScreenVoice:
+		return s.Voice.Mute
+	case ScreenVideo:
+		return s.Video.Mute
+	case ScreenGroup:
+		return s.Group.Mute
+	}
+	return nil
+}
+
+func (s *CallScreens) toggleCamera() {
+	s.cameraOff = !s.cameraOff
+	label, icon := T("Camera off"), theme.VisibilityOffIcon()
+	if s.cameraOff {
+		label, icon = T("Camera on"), theme.VisibilityIcon()
+	}
+	var b *widget.Button
+	switch s.screen {
+	case ScreenVideo:
+		b = s.Video.Camera
+	case ScreenGroup:
+		b = s.Group.Camera
+	}
+	if b != nil {
+		b.SetText(label)
+		b.SetIcon(icon)
+	}
+	c, off := s.Control, s.cameraOff
+	background(func() error { return c.SetCameraOff(off) }, s.fail)
+}
+
+// inviteMore rings more group members into the call.
+func (s *CallScreens) inviteMore() {
+	in := map[string]bool{}
+	for _, p := range s.call.Participants {
+		switch p.State {
+		case protocol.StateJoined, protocol.StateInvited, protocol.StateRinging:
+			in[p.User] = true
+		}
+	}
+	var free []string
+	for _, u := range s.Members(s.call.Conversation) {
+		if !in[u] && u != s.Me {
+			free = append(free, u)
+		}
+	}
+	room := protocol.MaxCallSize - len(in)
+	if len(free) == 0 || room <= 0 || s.win == nil {
+		s.setStatus(T("Nobody else to invite"))
+		return
+	}
+	c := s.Control
+	ShowMemberPicker(s.win, T("Invite more"), free, room, func(users []string) {
+		background(func() error { return c.AddToCall(users) }, s.fail)
+	})
+}

@@ -1,0 +1,335 @@
+package views
+
+import (
+	"image"
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"parley/protocol"
+)
+
+// callButton is a round-ish control button of the call screens.
+func callButton(label string, icon fyne.Resource, tap func()) *widget.Button {
+	b := widget.NewButtonWithIcon(label, icon, tap)
+	return b
+}
+
+func hangupButton(label string, tap func()) *widget.Button {
+	b := widget.NewButtonWithIcon(label, theme.CancelIcon(), tap)
+	b.Importance = widget.DangerImportance
+	return b
+}
+
+func darkBackground() *canvas.Rectangle {
+	return canvas.NewRectangle(color.NRGBA{0x20, 0x22, 0x25, 0xff})
+}
+
+func whiteText(s string, size float32, bold bool) *canvas.Text {
+	t := canvas.NewText(s, color.White)
+	t.TextSize = size
+	t.TextStyle.Bold = bold
+	t.Alignment = fyne.TextAlignCenter
+	return t
+}
+
+// OutgoingView is "calling…": the callee, "Waiting for answer…" with the
+// countdown, Cancel and, for video, "Switch to voice".
+type OutgoingView struct {
+	Countdown *Countdown
+	Status    *canvas.Text
+	Cancel    *widget.Button
+	ToVoice   *widget.Button
+	root      fyne.CanvasObject
+}
+
+// NewOutgoingView builds the screen of a call we placed.
+func NewOutgoingView(callee string, video bool, onCancel, onToVoice func()) *OutgoingView {
+	v := &OutgoingView{Countdown: NewCountdown(), Status: whiteText(T("Waiting for answer…"), 14, false)}
+	v.Cancel = hangupButton(T("Cancel"), onCancel)
+	controls := container.NewHBox(layout.NewSpacer(), v.Cancel)
+	if video {
+		v.ToVoice = callButton(T("Switch to voice"), theme.VolumeUpIcon(), onToVoice)
+		controls.Add(v.ToVoice)
+	}
+	controls.Add(layout.NewSpacer())
+	body := container.NewVBox(layout.NewSpacer(), container.NewCenter(Avatar(callee, 96)),
+		whiteText(callee, 20, true), v.Status, v.Countdown, layout.NewSpacer(), controls)
+	v.root = container.NewStack(darkBackground(), container.NewPadded(body))
+	return v
+}
+
+// Object is the view's canvas object.
+func (v *OutgoingView) Object() fyne.CanvasObject { return v.root }
+
+// VoiceCallView is a voice call: the other person, the timer, the remote
+// muted mark, the network quality, mute, the speaker choice and hang up.
+type VoiceCallView struct {
+	Timer   *canvas.Text
+	Muted   *canvas.Text // shown when the other side muted
+	Quality *QualityIndicator
+	Mute    *widget.Button
+	Speaker *widget.Select
+	Hangup  *widget.Button
+	Status  *canvas.Text
+	root    fyne.CanvasObject
+}
+
+// NewVoiceCallView builds the screen of a voice call with peer. speakers
+// lists the playback devices; onSpeaker gets the one picked.
+func NewVoiceCallView(peer string, speakers []string, onMute func(), onSpeaker func(string), onHangup func()) *VoiceCallView {
+	v := &VoiceCallView{Timer: whiteText("00:00", 16, false), Quality: NewQualityIndicator(),
+		Muted: whiteText(T("Muted"), 12, false), Status: whiteText(T("Connecting…"), 12, false)}
+	v.Muted.Hide()
+	v.Mute = callButton(T("Mute"), theme.VolumeMuteIcon(), onMute)
+	v.Hangup = hangupButton(T("Hang up"), onHangup)
+	controls := container.NewHBox(layout.NewSpacer(), v.Mute, v.Hangup)
+	if len(speakers) > 0 {
+		v.Speaker = widget.NewSelect(speakers, onSpeaker)
+		v.Speaker.PlaceHolder = T("Speaker")
+		controls.Add(v.Speaker)
+	}
+	controls.Add(layout.NewSpacer())
+	body := container.NewVBox(container.NewHBox(layout.NewSpacer(), v.Quality.Object()), layout.NewSpacer(),
+		container.NewCenter(Avatar(peer, 96)), whiteText(peer, 20, true), v.Muted, v.Timer, v.Status,
+		layout.NewSpacer(), controls)
+	v.root = container.NewStack(darkBackground(), container.NewPadded(body))
+	return v
+}
+
+// Object is the view's canvas object.
+func (v *VoiceCallView) Object() fyne.CanvasObject { return v.root }
+
+// VideoCallView is a video call: the remote video large, the local preview
+// small in a corner (tap to swap), an avatar when the remote camera is off,
+// and the controls.
+type VideoCallView struct {
+	Remote       *VideoSurface
+	Local        *VideoSurface
+	Timer        *canvas.Text
+	Quality      *QualityIndicator
+	Mute         *widget.Button
+	Camera       *widget.Button
+	SwitchCamera *widget.Button // nil unless there are several cameras
+	ToVoice      *widget.Button
+	Hangup       *widget.Button
+	Muted        *canvas.Text
+	Status       *canvas.Text
+	Swapped      bool
+
+	peer      string
+	remoteBox *fyne.Container // remote video, or the avatar when its camera is off
+	stage     *fyne.Container
+	root      fyne.CanvasObject
+}
+
+// VideoActions are what the video call's buttons do.
+type VideoActions struct {
+	Mute, Camera, SwitchCamera, ToVoice, Hangup func()
+}
+
+// NewVideoCallView builds the screen of a video call with peer, showing
+// the remote and local surfaces; cameras is how many cameras this device
+// has.
+func NewVideoCallView(peer string, remote, local *VideoSurface, cameras int, do VideoActions) *VideoCallView {
+	v := &VideoCallView{Remote: remote, Local: local, peer: peer,
+		Timer: whiteText("00:00", 14, false), Quality: NewQualityIndicator(),
+		Muted: whiteText(T("Muted"), 12, false), Status: whiteText(T("Connecting…"), 12, false)}
+	v.Muted.Hide()
+	v.Mute = callButton(T("Mute"), theme.VolumeMuteIcon(), do.Mute)
+	v.Camera = callButton(T("Camera off"), theme.VisibilityOffIcon(), do.Camera)
+	v.ToVoice = callButton(T("Switch to voice"), theme.VolumeUpIcon(), do.ToVoice)
+	v.Hangup = hangupButton(T("Hang up"), do.Hangup)
+	controls := container.NewHBox(layout.NewSpacer(), v.Mute, v.Camera)
+	if cameras > 1 {
+		v.SwitchCamera = callButton(T("Switch camera"), theme.ViewRefreshIcon(), do.SwitchCamera)
+		controls.Add(v.SwitchCamera)
+	}
+	controls.Add(v.ToVoice)
+	controls.Add(v.Hangup)
+	controls.Add(layout.NewSpacer())
+	v.remoteBox = container.NewStack(v.Remote.Image)
+	v.stage = container.New(cornerLayout{}, v.remoteBox, NewTapArea(v.Local.Image, v.Swap))
+	top := container.NewHBox(v.Quality.Object(), layout.NewSpacer(), v.Muted, v.Timer)
+	v.root = container.NewStack(darkBackground(), container.NewBorder(container.NewPadded(top),
+		container.NewVBox(v.Status, controls), nil, nil, v.stage))
+	return v
+}
+
+// Object is the view's canvas object.
+func (v *VideoCallView) Object() fyne.CanvasObject { return v.root }
+
+// Swap exchanges the large and the small picture.
+func (v *VideoCallView) Swap() {
+	v.Swapped = !v.Swapped
+	big, small := fyne.CanvasObject(v.remoteBox), fyne.CanvasObject(v.Local.Image)
+	if v.Swapped {
+		big, small = v.Local.Image, v.remoteBox
+	}
+	v.stage.Objects = []fyne.CanvasObject{big, NewTapArea(small, v.Swap)}
+	v.stage.Refresh()
+}
+
+// SetRemoteCameraOff shows the peer's avatar instead of their video.
+func (v *VideoCallView) SetRemoteCameraOff(off bool) {
+	if off {
+		v.remoteBox.Objects = []fyne.CanvasObject{container.NewCenter(container.NewVBox(
+			container.NewCenter(Avatar(v.peer, 96)), whiteText(T("Camera off"), 12, false)))}
+	} else {
+		v.remoteBox.Objects = []fyne.CanvasObject{v.Remote.Image}
+	}
+	v.remoteBox.Refresh()
+}
+
+// RemoteCameraOff tells whether the avatar shows instead of the video.
+func (v *VideoCallView) RemoteCameraOff() bool { return v.remoteBox.Objects[0] != v.Remote.Image }
+
+// GroupCallView is a group call: a grid of up to 9 tiles (video or avatar,
+// name, muted mark) and "Invite more".
+type GroupCallView struct {
+	Timer  *canvas.Text
+	Invite *widget.Button
+	Mute   *widget.Button
+	Camera *widget.Button
+	Hangup *widget.Button
+	Tiles  map[string]*GroupTile
+	grid   *fyne.Container
+	root   fyne.CanvasObject
+}
+
+// GroupTile is one participant's tile.
+type GroupTile struct {
+	User   string
+	Video  *VideoSurface
+	Muted  *canvas.Text
+	Status *canvas.Text
+	box    *fyne.Container
+}
+
+// GroupActions are what the group call's buttons do.
+type GroupActions struct {
+	Mute, Camera, Invite, Hangup func()
+}
+
+// NewGroupCallView builds the group call screen.
+func NewGroupCallView(video bool, do GroupActions) *GroupCallView {
+	v := &GroupCallView{Timer: whiteText("00:00", 14, false), Tiles: map[string]*GroupTile{}}
+	v.Mute = callButton(T("Mute"), theme.VolumeMuteIcon(), do.Mute)
+	v.Camera = callButton(T("Camera off"), theme.VisibilityOffIcon(), do.Camera)
+	if !video {
+		v.Camera.Hide()
+	}
+	v.Invite = callButton(T("Invite more"), theme.ContentAddIcon(), do.Invite)
+	v.Hangup = hangupButton(T("Hang up"), do.Hangup)
+	v.grid = container.NewGridWithColumns(1)
+	controls := container.NewHBox(layout.NewSpacer(), v.Mute, v.Camera, v.Invite, v.Hangup, layout.NewSpacer())
+	v.root = container.NewStack(darkBackground(), container.NewBorder(
+		container.NewHBox(layout.NewSpacer(), v.Timer), controls, nil, nil, v.grid))
+	return v
+}
+
+// Object is the view's canvas object.
+func (v *GroupCallView) Object() fyne.CanvasObject { return v.root }
+
+// SetParticipants shows a tile per participant still in the call (at most
+// 9), in the call's order.
+func (v *GroupCallView) SetParticipants(ps []protocol.Participant) {
+	var objs []fyne.CanvasObject
+	seen := map[string]bool{}
+	for _, p := range ps {
+		switch p.State {
+		case protocol.StateJoined, protocol.StateInvited, protocol.StateRinging:
+		default:
+			continue
+		}
+		if len(objs) == protocol.MaxCallSize {
+			break
+		}
+		t := v.Tiles[p.User]
+		if t == nil {
+			t = newGroupTile(p.User)
+			v.Tiles[p.User] = t
+		}
+		t.set(p)
+		seen[p.User] = true
+		objs = append(objs, t.box)
+	}
+	for u := range v.Tiles {
+		if !seen[u] {
+			delete(v.Tiles, u)
+		}
+	}
+	cols := 1
+	switch {
+	case len(objs) > 4:
+		cols = 3
+	case len(objs) > 1:
+		cols = 2
+	}
+	v.grid.Layout = layoutGrid(cols)
+	v.grid.Objects = objs
+	v.grid.Refresh()
+}
+
+func layoutGrid(cols int) fyne.Layout { return layout.NewGridLayoutWithColumns(cols) }
+
+func newGroupTile(user string) *GroupTile {
+	t := &GroupTile{User: user, Video: NewVideoSurface(), Muted: whiteText(T("Muted"), 11, false),
+		Status: whiteText("", 11, false)}
+	bg := canvas.NewRectangle(color.NRGBA{0x33, 0x36, 0x3a, 0xff})
+	bg.CornerRadius = 6
+	t.box = container.NewStack(bg, container.NewCenter(container.NewVBox(container.NewCenter(Avatar(user, 56)),
+		whiteText(user, 13, true), t.Status, t.Muted)))
+	return t
+}
+
+func (t *GroupTile) set(p protocol.Participant) {
+	t.Muted.Hidden = !p.Muted
+	t.Muted.Refresh()
+	switch p.State {
+	case protocol.StateInvited, protocol.StateRinging:
+		t.Status.Text = T("Ringing…")
+	default:
+		t.Status.Text = ""
+	}
+	t.Status.Refresh()
+}
+
+// MiniWindow is the small floating window that keeps a call in sight while
+// the person is elsewhere: the remote video or the timer. A click returns
+// to the call.
+type MiniWindow struct {
+	Window fyne.Window
+	Timer  *canvas.Text
+	Video  *canvas.Image
+	tap    *TapArea
+}
+
+// NewMiniWindow builds the mini window; video may be nil (a voice call).
+func NewMiniWindow(a fyne.App, peer string, video *VideoSurface, onReturn func()) *MiniWindow {
+	m := &MiniWindow{Window: a.NewWindow(T("Call")), Timer: whiteText("00:00", 14, false)}
+	var content fyne.CanvasObject
+	if video != nil {
+		m.Video = canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, 4, 3)))
+		m.Video.FillMode, m.Video.ScaleMode = canvas.ImageFillContain, canvas.ImageScaleFastest
+		m.Video.Image = video.Image.Image
+		video.Mirrors = append(video.Mirrors[:0], m.Video)
+		content = container.NewStack(darkBackground(), m.Video, container.NewVBox(layout.NewSpacer(), m.Timer))
+	} else {
+		content = container.NewStack(darkBackground(), container.NewCenter(container.NewVBox(
+			container.NewCenter(Avatar(peer, 48)), m.Timer)))
+	}
+	m.tap = NewTapArea(content, onReturn)
+	m.Window.SetContent(m.tap)
+	m.Window.Resize(fyne.NewSize(200, 150))
+	m.Window.Show()
+	return m
+}
+
+// Tap returns to the call, as a click does.
+func (m *MiniWindow) Tap() { m.tap.Tapped(nil) }

@@ -1,0 +1,602 @@
+package views
+
+import (
+	"bytes"
+	"errors"
+	"image"
+	"log"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"parley/callcore"
+	"parley/media"
+	"parley/protocol"
+)
+
+// threadLog collects Fyne's log, so that a UI call from a wrong goroutine
+// ("*** Error in Fyne call thread") fails the tests.
+type threadLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *threadLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	os.Stderr.Write(p)
+	return l.buf.Write(p)
+}
+
+func TestMain(m *testing.M) {
+	lg := &threadLog{}
+	log.SetOutput(lg)
+	code := m.Run()
+	lg.mu.Lock()
+	if strings.Contains(lg.buf.String(), "Error in Fyne call thread") {
+		os.Stderr.WriteString("FAIL: Fyne reported a call from the wrong goroutine\n")
+		code = 1
+	}
+	lg.mu.Unlock()
+	os.Exit(code)
+}
+
+// fakePhone records what the views ask of the engine.
+type fakePhone struct {
+	calls chan string
+}
+
+func newFakePhone() *fakePhone { return &fakePhone{calls: make(chan string, 32)} }
+
+func (f *fakePhone) rec(s string) { f.calls <- s }
+
+func (f *fakePhone) Call(conv, media string, invitees []string, _ time.Duration) (protocol.Call, error) {
+	f.rec("call " + conv + " " + media + " " + strings.Join(invitees, ","))
+	return protocol.Call{}, nil
+}
+func (f *fakePhone) Join(id string) error { f.rec("join " + id); return nil }
+func (f *fakePhone) Accept(voice bool) error {
+	f.rec("accept " + map[bool]string{true: "voice", false: "full"}[voice])
+	return nil
+}
+func (f *fakePhone) Decline() error { f.rec("decline"); return nil }
+func (f *fakePhone) Hangup() error  { f.rec("hangup"); return nil }
+func (f *fakePhone) SetMuted(m bool) error {
+	f.rec("muted " + map[bool]string{true: "on", false: "off"}[m])
+	return nil
+}
+func (f *fakePhone) SetCameraOff(o bool) error {
+	f.rec("camera_off " + map[bool]string{true: "on", false: "off"}[o])
+	return nil
+}
+func (f *fakePhone) SwitchToAudio() error { f.rec("switch_to_audio"); return nil }
+func (f *fakePhone) AddToCall(users []string) error {
+	f.rec("add " + strings.Join(users, ","))
+	return nil
+}
+func (f *fakePhone) SendText(conv, text string) error { f.rec("send " + conv + " " + text); return nil }
+func (f *fakePhone) CreateGroup(n string, m []string) (string, error) {
+	f.rec("group " + n + " " + strings.Join(m, ","))
+	return "g1", nil
+}
+
+// expect waits for the next request to the engine.
+func (f *fakePhone) expect(t *testing.T, want string) {
+	t.Helper()
+	select {
+	case got := <-f.calls:
+		if got != want {
+			t.Fatalf("engine got %q, want %q", got, want)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("engine got nothing, want %q", want)
+	}
+}
+
+func (f *fakePhone) none(t *testing.T) {
+	t.Helper()
+	select {
+	case got := <-f.calls:
+		t.Fatalf("engine got %q, want nothing", got)
+	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+// texts are the strings shown by o and everything in it.
+func texts(o fyne.CanvasObject) []string {
+	var out []string
+	for _, obj := range test.LaidOutObjects(o) {
+		switch x := obj.(type) {
+		case *canvas.Text:
+			out = append(out, x.Text)
+		case *widget.Label:
+			out = append(out, x.Text)
+		case *widget.Button:
+			out = append(out, x.Text)
+		}
+	}
+	return out
+}
+
+func shows(o fyne.CanvasObject, s string) bool {
+	return slices.ContainsFunc(texts(o), func(t string) bool { return strings.Contains(t, s) })
+}
+
+func menuLabels(m *fyne.Menu) []string {
+	var out []string
+	for _, it := range m.Items {
+		out = append(out, it.Label)
+	}
+	return out
+}
+
+func direct() Conversation {
+	return Conversation{ID: protocol.DirectConversation("alice", "bob"), Title: "bob", Members: []string{"alice", "bob"}}
+}
+
+func TestMoreMenuShowsExactlyTheEnabledEntries(t *testing.T) {
+	test.NewTempApp(t)
+	for _, c := range []struct {
+		e    CallEntries
+		want []string
+	}{
+		{CallEntries{true, true}, []string{"Voice call", "Video call"}},
+		{CallEntries{true, false}, []string{"Voice call"}},
+		{CallEntries{false, true}, []string{"Video call"}},
+		{CallEntries{false, false}, nil},
+	} {
+		w := test.NewWindow(nil)
+		chat := NewChatView(w, "alice", direct(), newFakePhone(), newFakePhone(), c.e)
+		w.SetContent(chat.Object())
+		if got := menuLabels(chat.MoreMenu()); !slices.Equal(got, c.want) {
+			t.Errorf("entries %+v: menu %q, want %q", c.e, got, c.want)
+		}
+		if chat.More.Visible() != (len(c.want) > 0) {
+			t.Errorf("entries %+v: more button visible %v", c.e, chat.More.Visible())
+		}
+		if c.e.Voice && c.e.Video {
+			test.Tap(chat.More)
+			over := w.Canvas().Overlays().Top()
+			if over == nil || !shows(over, "Voice call") || !shows(over, "Video call") {
+				t.Errorf("tapping + shows no menu with both entries")
+			}
+		}
+		chat.SetEntries(CallEntries{})
+		if chat.More.Visible() {
+			t.Errorf("more button visible with no entries")
+		}
+		w.Close()
+	}
+}
+
+func TestMoreMenuAsksTheEngineForTheRightCall(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	ph := newFakePhone()
+	chat := NewChatView(w, "alice", direct(), ph, ph, CallEntries{true, true})
+	w.SetContent(chat.Object())
+	m := chat.MoreMenu()
+	m.Items[0].Action()
+	ph.expect(t, "call direct:alice:bob audio ")
+	m.Items[1].Action()
+	ph.expect(t, "call direct:alice:bob video ")
+}
+
+func TestGroupCallEntryOpensTheMemberPicker(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	ph := newFakePhone()
+	members := []string{"alice"}
+	for i := range 10 {
+		members = append(members, "u"+string(rune('a'+i)))
+	}
+	conv := Conversation{ID: "group:g1", Title: "team", Group: true, Members: members}
+	chat := NewChatView(w, "alice", conv, ph, ph, CallEntries{true, true})
+	w.SetContent(chat.Object())
+	chat.MoreMenu().Items[1].Action()
+	ph.none(t)
+	p := chat.Picker
+	if p == nil {
+		t.Fatal("no member picker")
+	}
+	if slices.Contains(p.order, "alice") || len(p.order) != 10 {
+		t.Fatalf("picker offers %v", p.order)
+	}
+	for _, u := range members[1:] {
+		p.Toggle(u) // the 9th and 10th are refused
+	}
+	if got := p.Picked(); len(got) != MaxGroupCallInvitees {
+		t.Fatalf("picked %d, want at most %d", len(got), MaxGroupCallInvitees)
+	}
+	p.Confirm()
+	ph.expect(t, "call group:g1 video "+strings.Join(members[1:9], ","))
+}
+
+func TestJoinBanner(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	ph := newFakePhone()
+	chat := NewChatView(w, "alice", Conversation{ID: "group:g1", Title: "team", Group: true}, ph, ph, CallEntries{true, true})
+	w.SetContent(chat.Object())
+	if chat.banner.Visible() {
+		t.Fatal("banner without a call")
+	}
+	chat.SetGroupCall(&protocol.Call{ID: "c1", Group: true, Media: protocol.MediaAudio,
+		Participants: []protocol.Participant{{User: "bob", State: protocol.StateJoined}, {User: "carol", State: protocol.StateJoined}}})
+	if !chat.banner.Visible() || !shows(chat.banner, "2 joined") {
+		t.Fatalf("banner: %v", texts(chat.banner))
+	}
+	var join *widget.Button
+	for _, o := range test.LaidOutObjects(chat.banner) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Join" {
+			join = b
+		}
+	}
+	test.Tap(join)
+	ph.expect(t, "join c1")
+	chat.SetGroupCall(nil)
+	if chat.banner.Visible() {
+		t.Fatal("banner stays after the call")
+	}
+}
+
+func TestSendingText(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	ph := newFakePhone()
+	chat := NewChatView(w, "alice", direct(), ph, ph, CallEntries{true, true})
+	w.SetContent(chat.Object())
+	test.Type(chat.Input, "hello bob")
+	chat.Input.OnSubmitted(chat.Input.Text)
+	ph.expect(t, "send direct:alice:bob hello bob")
+	if chat.Input.Text != "" {
+		t.Fatalf("input keeps %q", chat.Input.Text)
+	}
+}
+
+func TestCallRecordStrings(t *testing.T) {
+	for _, c := range []struct {
+		outcome string
+		ms      int64
+		want    string
+	}{
+		{protocol.OutcomeCompleted, 83_400, "Duration 01:23"},
+		{protocol.OutcomeCancelled, 0, "Canceled"},
+		{protocol.OutcomeDeclined, 0, "Declined"},
+		{protocol.OutcomeNoAnswer, 0, "No answer"},
+		{protocol.OutcomeBusy, 0, "Line busy"},
+	} {
+		m := protocol.Message{Type: protocol.KindCallRecord, Outcome: c.outcome, DurationMS: c.ms, Media: protocol.MediaVideo}
+		if got := CallRecordText(m); got != c.want {
+			t.Errorf("%s: %q, want %q", c.outcome, got, c.want)
+		}
+	}
+}
+
+func TestChatRendersCallRecords(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	ph := newFakePhone()
+	at := time.Now().UnixMilli()
+	msgs := []protocol.Message{
+		{Seq: 1, From: "bob", Type: protocol.KindText, Text: "hi alice", TimeMS: at},
+		{Seq: 2, From: "alice", Type: protocol.KindCallRecord, Media: protocol.MediaAudio, Outcome: protocol.OutcomeCompleted, DurationMS: 83_000, TimeMS: at},
+		{Seq: 3, From: "bob", Type: protocol.KindCallRecord, Media: protocol.MediaVideo, Outcome: protocol.OutcomeBusy, TimeMS: at},
+	}
+	chat := NewChatView(w, "alice", direct(), ph, ph, CallEntries{true, true})
+	w.SetContent(chat.Object())
+	chat.SetMessages(msgs)
+	if n := len(chat.Rows()); n != 3 {
+		t.Fatalf("%d rows", n)
+	}
+	for i, want := range []string{"hi alice", "Duration 01:23", "Line busy"} {
+		if !shows(chat.Rows()[i], want) {
+			t.Errorf("row %d shows %q, want %q", i, texts(chat.Rows()[i]), want)
+		}
+	}
+	chat.SetMessages(append(msgs, protocol.Message{Seq: 4, From: "bob", Type: protocol.KindCallRecord, Outcome: protocol.OutcomeDeclined}))
+	if n := len(chat.Rows()); n != 4 || !shows(chat.Rows()[3], "Declined") {
+		t.Fatalf("appending: %d rows", n)
+	}
+
+	group := NewChatView(w, "alice", Conversation{ID: "group:g1", Title: "team", Group: true}, ph, ph, CallEntries{true, true})
+	group.SetMessages([]protocol.Message{{Seq: 1, From: "bob", Type: protocol.KindCallRecord, Media: protocol.MediaVideo,
+		Outcome: protocol.OutcomeCompleted, DurationMS: 61_000}})
+	if _, tip := group.Rows()[0].(*fyne.Container).Objects[0].(*canvas.Text); !tip || !shows(group.Rows()[0], "Video call · ended · 01:01") {
+		t.Fatalf("group record: %q", texts(group.Rows()[0]))
+	}
+}
+
+func call(media string, caller string, state string) protocol.Call {
+	return protocol.Call{ID: "c1", Conversation: protocol.DirectConversation("alice", "bob"), Media: media, Caller: caller,
+		State: state, Participants: []protocol.Participant{{User: caller, State: protocol.StateJoined},
+			{User: map[string]string{"alice": "bob", "bob": "alice"}[caller], State: protocol.StateRinging}}}
+}
+
+func newScreens(t *testing.T) (*CallScreens, *fakePhone) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	ph := newFakePhone()
+	s := NewCallScreens(a, "alice", ph)
+	s.EndLinger = 0
+	return s, ph
+}
+
+func TestInviteWindowCountsDownAndAnswers(t *testing.T) {
+	s, ph := newScreens(t)
+	c := call(protocol.MediaVideo, "bob", protocol.CallRinging)
+	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Incoming, Call: c})
+	iw := s.Invite()
+	if s.Screen() != ScreenInvite || iw == nil {
+		t.Fatalf("screen %q", s.Screen())
+	}
+	content := iw.Window.Content()
+	for _, want := range []string{"bob", "Video call", "Accept", "Decline", "Answer with voice"} {
+		if !shows(content, want) {
+			t.Errorf("invite window lacks %q: %q", want, texts(content))
+		}
+	}
+	for _, secs := range []int{30, 29, 28} {
+		s.HandleEvent(callcore.Event{Type: callcore.EventCountdown, SecondsLeft: secs, Call: c})
+		if iw.Countdown.Text != Tf("%d s", secs) {
+			t.Fatalf("countdown shows %q at %d", iw.Countdown.Text, secs)
+		}
+	}
+	test.Tap(iw.Accept)
+	ph.expect(t, "accept full")
+	test.Tap(iw.Voice)
+	ph.expect(t, "accept voice")
+	test.Tap(iw.Decline)
+	ph.expect(t, "decline")
+	iw.Window.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	ph.expect(t, "accept full")
+	iw.Window.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	ph.expect(t, "decline")
+
+	// Accepted: the invite window closes and the video screen shows.
+	c.State = protocol.CallActive
+	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Connecting, Call: c})
+	if s.Invite() != nil || s.Screen() != ScreenVideo {
+		t.Fatalf("after accept: screen %q", s.Screen())
+	}
+}
+
+func TestInviteVoiceOnlyWithoutCamera(t *testing.T) {
+	s, ph := newScreens(t)
+	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Incoming, VoiceOnly: true,
+		Call: call(protocol.MediaVideo, "bob", protocol.CallRinging)})
+	iw := s.Invite()
+	if !iw.Accept.Disabled() {
+		t.Fatal("video accept offered without a camera")
+	}
+	iw.Window.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	ph.expect(t, "accept voice")
+}
+
+func TestCallScreensFollowTheEngine(t *testing.T) {
+	s, ph := newScreens(t)
+	c := call(protocol.MediaVideo, "alice", protocol.CallRinging)
+	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Outgoing, Call: c})
+	if s.Screen() != ScreenOutgoing {
+		t.Fatalf("screen %q", s.Screen())
+	}
+	if !shows(s.Window().Content(), "Waiting for answer…") || !shows(s.Window().Content(), "bob") {
+		t.Fatalf("outgoing shows %q", texts(s.Window().Content()))
+	}
+	s.HandleEvent(callcore.Event{Type: callcore.EventCountdown, SecondsLeft: 12})
+	if s.Outgoing.Countdown.Text != "12 s" {
+		t.Fatalf("countdown %q", s.Outgoing.Countdown.Text)
+	}
+	test.Tap(s.Outgoing.ToVoice)
+	ph.expect(t, "switch_to_audio")
+	test.Tap(s.Outgoing.Cancel)
+	ph.expect(t, "hangup")
+
+	c.State = protocol.CallActive
+	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Connecting, Call: c})
+	if s.Screen() != ScreenVideo {
+		t.Fatalf("connecting: screen %q", s.Screen())
+	}
+	clock := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { return clock }
+	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Active, Call: c})
+	clock = clock.Add(83 * time.Second)
+	s.Tick()
+	if s.Video.Timer.Text != "01:23" {
+		t.Fatalf("timer %q", s.Video.Timer.Text)
+	}
+	// The remote camera goes off: the avatar shows.
+	c.Participants[1].CameraOff, c.Participants[1].Muted = true, true
+	s.HandleEvent(callcore.Event{Type: callcore.EventRemote, What: protocol.EventMediaState, Call: c, Remote: c.Participants[1]})
+	if !s.Video.RemoteCameraOff() || !s.Video.Muted.Visible() {
+		t.Fatal("remote camera off and mute not shown")
+	}
+	test.Tap(s.Video.Mute)
+	ph.expect(t, "muted on")
+	test.Tap(s.Video.Camera)
+	ph.expect(t, "camera_off on")
+	s.Video.Swap()
+	if !s.Video.Swapped {
+		t.Fatal("no swap")
+	}
+	s.HandleEvent(callcore.Event{Type: callcore.EventStats, Stats: media.Stats{Quality: media.QualityGood}})
+	if s.Video.Quality.Level != media.QualityGood {
+		t.Fatal("quality not shown")
+	}
+	// Switched to voice.
+	c.Media = protocol.MediaAudio
+	s.HandleEvent(callcore.Event{Type: callcore.EventSwitched, Call: c})
+	if s.Screen() != ScreenVoice || !shows(s.Window().Content(), "Hang up") {
+		t.Fatalf("switched: screen %q", s.Screen())
+	}
+	s.Tick()
+	if s.Voice.Timer.Text != "01:23" {
+		t.Fatalf("voice timer %q", s.Voice.Timer.Text)
+	}
+	// Leaving the call screen keeps a mini window; a click returns.
+	s.Minimize()
+	if s.Mini == nil || s.Mini.Timer.Text != "01:23" {
+		t.Fatal("no mini window with the timer")
+	}
+	s.Mini.Tap()
+	if s.Mini != nil {
+		t.Fatal("mini window stays")
+	}
+	test.Tap(s.Voice.Hangup)
+	ph.expect(t, "hangup")
+	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Ended, Outcome: protocol.OutcomeCompleted, Call: c})
+	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Idle})
+	if s.Screen() != ScreenNone {
+		t.Fatalf("ended: screen %q", s.Screen())
+	}
+}
+
+func TestGroupCallGrid(t *testing.T) {
+	s, ph := newScreens(t)
+	members := []string{"alice"}
+	c := protocol.Call{ID: "g", Conversation: "group:g1", Group: true, Media: protocol.MediaVideo, Caller: "alice", State: protocol.CallActive,
+		Participants: []protocol.Participant{{User: "alice", State: protocol.StateJoined}}}
+	for i := range 8 {
+		u := "u" + string(rune('a'+i))
+		members = append(members, u)
+		c.Participants = append(c.Participants, protocol.Participant{User: u, State: protocol.StateJoined, Muted: i == 0})
+	}
+	members = append(members, "zed")
+	s.Members = func(string) []string { return members }
+	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Connecting, Call: c})
+	if s.Screen() != ScreenGroup || len(s.Group.Tiles) != 9 {
+		t.Fatalf("screen %q, %d tiles", s.Screen(), len(s.Group.Tiles))
+	}
+	if !s.Group.Tiles["ua"].Muted.Visible() || s.Group.Tiles["ub"].Muted.Visible() {
+		t.Fatal("muted marks wrong")
+	}
+	// Full: nobody more to invite.
+	test.Tap(s.Group.Invite)
+	ph.none(t)
+	c.Participants[8].State = protocol.StateLeft
+	s.HandleEvent(callcore.Event{Type: callcore.EventRemote, What: protocol.EventLeft, Call: c, Remote: c.Participants[8]})
+	if len(s.Group.Tiles) != 8 {
+		t.Fatalf("%d tiles after one left", len(s.Group.Tiles))
+	}
+}
+
+func TestVideoFramesReachTheSurface(t *testing.T) {
+	test.NewTempApp(t)
+	v := NewVideoSurface()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 5 {
+			v.Push(image.NewRGBA(image.Rect(0, 0, 64, 48)))
+		}
+	}()
+	<-done
+	if v.Frames() == 0 {
+		t.Fatal("no frame shown")
+	}
+	if v.Image.ScaleMode != canvas.ImageScaleFastest {
+		t.Fatal("video scaled smoothly")
+	}
+}
+
+func TestSwitchingLanguageChangesLabels(t *testing.T) {
+	test.NewTempApp(t)
+	if err := AddTranslations(SimplifiedChinese, []byte(`{"Voice call":"语音通话","Video call":"视频通话","Declined":"已拒绝"}`)); err != nil {
+		t.Fatal(err)
+	}
+	defer SetLanguage(English)
+	SetLanguage(SimplifiedChinese)
+	if got := menuLabels(MoreMenu(CallEntries{true, true}, func(string) {})); !slices.Equal(got, []string{"语音通话", "视频通话"}) {
+		t.Fatalf("zh menu %q", got)
+	}
+	if got := CallRecordText(protocol.Message{Outcome: protocol.OutcomeDeclined}); got != "已拒绝" {
+		t.Fatalf("zh record %q", got)
+	}
+	SetLanguage(English)
+	if got := menuLabels(MoreMenu(CallEntries{true, true}, func(string) {})); !slices.Equal(got, []string{"Voice call", "Video call"}) {
+		t.Fatalf("en menu %q", got)
+	}
+}
+
+func TestSettingsReportChanges(t *testing.T) {
+	test.NewTempApp(t)
+	var got Settings
+	v := NewSettingsView(DefaultSettings(), DeviceLists{Speakers: []string{"a", "b"}}, func(s Settings) { got = s })
+	v.VideoCall.SetChecked(false)
+	if got.VideoCall || !got.VoiceCall {
+		t.Fatalf("settings %+v", got)
+	}
+	v.Language.SetSelected("简体中文")
+	if got.Language != SimplifiedChinese {
+		t.Fatalf("language %q", got.Language)
+	}
+	v.Theme.SetSelected("Dark")
+	v.Speaker.SetSelected("b")
+	if got.Theme != ThemeDark || got.Speaker != "b" {
+		t.Fatalf("settings %+v", got)
+	}
+}
+
+func TestSignInRemembersAndValidates(t *testing.T) {
+	test.NewTempApp(t)
+	var got []SignInChoice
+	s := NewSignIn(SignInChoice{Mode: ModeConnect, URL: "http://h:7000", User: "bob"}, func(c SignInChoice) { got = append(got, c) })
+	if !s.URL.Disabled() == false && s.Choice(false).Mode != ModeConnect {
+		t.Fatal("last choice not restored")
+	}
+	test.Tap(s.SignIn)
+	if len(got) != 0 || s.Status.Text == "" {
+		t.Fatal("signed in without a password")
+	}
+	test.Type(s.Password, "secret")
+	test.Tap(s.Register)
+	if len(got) != 1 || got[0] != (SignInChoice{Mode: ModeConnect, URL: "http://h:7000", User: "bob", Password: "secret", Register: true}) {
+		t.Fatalf("choice %+v", got)
+	}
+	s.SetStatus(errors.New("wrong password"))
+	if s.SignIn.Disabled() || s.Status.Text != "wrong password" {
+		t.Fatal("status not shown")
+	}
+}
+
+func TestMainViewListsAndOpens(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	ph := newFakePhone()
+	v := NewMainView(w, "alice", ph, ph, CallEntries{true, true})
+	w.SetContent(v.Object())
+	w.Resize(fyne.NewSize(900, 600))
+	var opened []string
+	v.OnOpen = func(id string) { opened = append(opened, id) }
+	conv := direct()
+	conv.Last, conv.Unread, conv.Online = "see you", 3, true
+	v.SetConversations([]Conversation{conv})
+	row := test.WidgetRenderer(v.ConvList).Objects()
+	_ = row
+	if !shows(v.ConvList, "see you") || !shows(v.ConvList, "3") {
+		t.Fatalf("conversation row: %q", texts(v.ConvList))
+	}
+	v.ConvList.Select(0)
+	if len(opened) != 1 || v.Chat == nil || v.Chat.Conv.ID != conv.ID {
+		t.Fatal("conversation not opened")
+	}
+	v.SetHistory([]HistoryEntry{{Conv: conv, Msg: protocol.Message{Type: protocol.KindCallRecord, Outcome: protocol.OutcomeNoAnswer}}})
+	v.Tabs.SelectIndex(2)
+	if !shows(v.HistoryList, "bob · No answer") {
+		t.Fatalf("history: %q", texts(v.HistoryList))
+	}
+}
