@@ -10,14 +10,14 @@
 // that its caller can end Chromium's process group (Playwright starts
 // Chromium as the leader of a group of its own) even if this script dies.
 //
-// Usage: node driver.mjs PROFILE_DIR [CLOCK_SKEW_MS]
+// Usage: node driver.mjs PROFILE_DIR [CLOCK_SKEW_MS [RELAY_ONLY]]
 
 import {chromium} from 'playwright-core';
 import {createInterface} from 'node:readline';
 
-const [profile, skew = '0'] = process.argv.slice(2);
+const [profile, skew = '0', relay = ''] = process.argv.slice(2);
 if (!profile) {
-  console.error('usage: node driver.mjs PROFILE_DIR [CLOCK_SKEW_MS]');
+  console.error('usage: node driver.mjs PROFILE_DIR [CLOCK_SKEW_MS [RELAY_ONLY]]');
   process.exit(2);
 }
 
@@ -30,13 +30,14 @@ const FLAGS = [
 
 // Runs in every page before its own scripts (through the DevTools
 // protocol, so the page's CSP does not apply): it keeps the page's peer
-// connections for getStats, and shifts the page's clock when asked, so
-// that a test can show the client corrects for clock offset.
-function instrument(skewMs) {
+// connections for getStats; when asked, it shifts the page's clock (to
+// show that the client corrects for clock offset) and makes ICE use TURN
+// relays only (to show that the TURN credentials of the login work).
+function instrument({skewMs, relayOnly}) {
   window.__pcs = [];
   const PC = window.RTCPeerConnection;
-  window.RTCPeerConnection = function (...args) {
-    const pc = new PC(...args);
+  window.RTCPeerConnection = function (config = {}) {
+    const pc = new PC(relayOnly ? {...config, iceTransportPolicy: 'relay'} : config);
     window.__pcs.push(pc);
     return pc;
   };
@@ -52,7 +53,7 @@ const out = (m) => process.stdout.write(JSON.stringify(m) + '\n');
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: '/usr/bin/chromium', headless: true, args: FLAGS, viewport: {width: 1100, height: 800},
 });
-await context.addInitScript(instrument, Number(skew));
+await context.addInitScript(instrument, {skewMs: Number(skew), relayOnly: relay === 'relay'});
 const page = context.pages()[0] || await context.newPage();
 // What the page logs and every URL it asks for, so that tests can check
 // that no secret leaks there.

@@ -29,6 +29,8 @@ const Chromium = "/usr/bin/chromium"
 type Options struct {
 	// ClockSkew moves the page's clock (Date.now) away from the real one.
 	ClockSkew time.Duration
+	// RelayOnly makes the page's peer connections use TURN relays only.
+	RelayOnly bool
 }
 
 // Browser is one headless Chromium with one page.
@@ -85,7 +87,11 @@ func Start(tb testing.TB, opts Options) *Browser {
 	}
 	profile := tb.TempDir() // removed after the cleanup below, which ends Chromium first
 	b := &Browser{tb: tb, replies: make(chan reply, 1), exited: make(chan struct{})}
-	b.node = exec.Command(node, "driver.mjs", profile, strconv.FormatInt(opts.ClockSkew.Milliseconds(), 10))
+	relay := ""
+	if opts.RelayOnly {
+		relay = "relay"
+	}
+	b.node = exec.Command(node, "driver.mjs", profile, strconv.FormatInt(opts.ClockSkew.Milliseconds(), 10), relay)
 	b.node.Dir = dir
 	b.node.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var stderr strings.Builder

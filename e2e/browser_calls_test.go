@@ -1,0 +1,197 @@
+package e2e
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"parley/internal/harness"
+	"parley/web/webtest"
+)
+
+// Calls between the browser client and parley-cli: Chromium's WebRTC on
+// one side, Parley's Go engine (callcore on Pion) on the other.
+
+// webSignedIn starts a server with alice and bob, and the browser signed
+// in as bob with the chat with alice open.
+func webSignedIn(t *testing.T, opts webtest.Options, serverArgs ...string) (*harness.Server, *webtest.Browser) {
+	t.Helper()
+	srv := harness.StartServer(t, "", serverArgs...)
+	webUsers(t, srv, "alice", "bob")
+	b := webtest.Start(t, opts)
+	b.SignIn(srv.URL, "bob", "pw-bob")
+	b.OpenChat("alice")
+	return srv, b
+}
+
+// webRecord is the outcome of the last call record in parley-cli's
+// history of user's conversation with peer.
+func webRecord(t *testing.T, srv *harness.Server, user, peer string) string {
+	t.Helper()
+	var outcome string
+	for _, l := range jsonLines(webCLI(t, srv, user, "history", peer)) {
+		if l["type"] == "call_record" {
+			outcome, _ = l["outcome"].(string)
+		}
+	}
+	return outcome
+}
+
+func TestBrowserDeclinesCLICall(t *testing.T) {
+	srv, b := webSignedIn(t, webtest.Options{})
+	done := webCLIAsync(t, srv, "alice", "call", "bob", "--video", "--test-media")
+	b.Wait("#incoming h2", "alice is calling", 20*time.Second)
+	b.Click("#decline")
+	b.Wait(".message.call-record .text", "Declined", 10*time.Second)
+	if s := webSummary(t, <-done); s["outcome"] != "declined" {
+		t.Errorf("alice's summary: %v", s)
+	}
+	if o := webRecord(t, srv, "alice", "bob"); o != "declined" {
+		t.Errorf("alice's history: the last record is %q; want declined", o)
+	}
+	checkPageClean(t, b)
+}
+
+// TestBrowserCountdownReachesZeroWithServerTimeout runs the page's clock
+// 90 s ahead: the countdown, on the server's clock, still shows 0 when the
+// server's 5 s timeout ends the invite, and not long before.
+func TestBrowserCountdownReachesZeroWithServerTimeout(t *testing.T) {
+	srv, b := webSignedIn(t, webtest.Options{ClockSkew: 90 * time.Second}, "--invite-timeout", "5s")
+	// Every value the countdown shows, and when, until the invite screen goes.
+	b.Eval(`(() => {
+		window.__countdown = [];
+		new MutationObserver(() => {
+			const v = document.querySelector('#countdown')?.textContent ?? null;
+			const seen = window.__countdown;
+			if (v !== (seen.length ? seen[seen.length - 1].v : null)) seen.push({v, t: performance.now()});
+		}).observe(document.body, {subtree: true, childList: true, characterData: true});
+		return true;
+	})()`, new(bool))
+	done := webCLIAsync(t, srv, "alice", "call", "bob", "--test-media")
+	b.Wait("#incoming h2", "alice is calling", 20*time.Second)
+	b.Wait(".message.call-record .text", "No answer", 20*time.Second)
+	if s := webSummary(t, <-done); s["outcome"] != "no_answer" {
+		t.Errorf("alice's summary: %v", s)
+	}
+	var seen []struct {
+		V *string
+		T float64
+	}
+	b.Eval(`window.__countdown`, &seen)
+	var shown []string
+	for _, s := range seen {
+		if s.V != nil {
+			shown = append(shown, *s.V)
+		}
+	}
+	want := []string{"5", "4", "3", "2", "1", "0"}
+	if len(shown) > 0 && shown[0] == "4" { // the invite took a moment to arrive
+		want = want[1:]
+	}
+	if len(seen) != len(want)+1 || !slices.Equal(shown, want) || seen[len(seen)-1].V != nil {
+		t.Fatalf("the countdown showed %v; want %v, then the invite screen closed", shown, want)
+	}
+	if zeroFor := seen[len(seen)-1].T - seen[len(seen)-2].T; zeroFor > 1000 {
+		t.Errorf("the countdown showed 0 for %.0f ms before the server's timeout; its clock is off", zeroFor)
+	}
+}
+
+// webMedia is what Chrome's getStats says of the page's connected peer
+// connection: its inbound media, and the type of its local candidate in
+// the selected pair (host, srflx, prflx, relay).
+type webMedia struct {
+	Video, Audio webInbound
+	Path         string
+}
+
+type webInbound struct {
+	FramesDecoded   float64 `json:"framesDecoded"`
+	PacketsReceived float64 `json:"packetsReceived"`
+	Codec           string  `json:"codec"`
+}
+
+func webStats(t *testing.T, b *webtest.Browser) webMedia {
+	t.Helper()
+	var in webMedia
+	b.Eval(`(async () => {
+		const pc = window.__pcs.find((p) => p.connectionState === 'connected');
+		if (!pc) return {};
+		const report = await pc.getStats(), out = {};
+		report.forEach((s) => {
+			if (s.type === 'inbound-rtp') out[s.kind] = {framesDecoded: s.framesDecoded || 0,
+				packetsReceived: s.packetsReceived || 0, codec: report.get(s.codecId)?.mimeType || ''};
+			if (s.type === 'transport') {
+				const pair = report.get(s.selectedCandidatePairId);
+				out.path = report.get(pair?.localCandidateId)?.candidateType || '';
+			}
+		});
+		return out;
+	})()`, &in)
+	t.Logf("Chrome's inbound media: %+v", in)
+	return in
+}
+
+// checkMedia: Chrome decoded VP8 video and got Opus audio from the Go side.
+func checkMedia(t *testing.T, in webMedia) {
+	t.Helper()
+	v, a := in.Video, in.Audio
+	if v.FramesDecoded <= 60 || v.Codec != "video/VP8" {
+		t.Errorf("Chrome's inbound video: %+v; want over 60 VP8 frames decoded", v)
+	}
+	if a.PacketsReceived == 0 || a.Codec != "audio/opus" {
+		t.Errorf("Chrome's inbound audio: %+v; want Opus packets", a)
+	}
+}
+
+// checkCLIMedia: the Go side decoded the browser's video and got its audio.
+func checkCLIMedia(t *testing.T, s map[string]any) {
+	t.Helper()
+	t.Logf("parley-cli's summary: %v", s)
+	if s["outcome"] != "completed" || s["video_frames_decoded"].(float64) <= 0 || s["audio_packets_received"].(float64) <= 0 {
+		t.Errorf("parley-cli's summary: %v", s)
+	}
+}
+
+func TestBrowserCallsCLIWithVideo(t *testing.T) {
+	srv, b := webSignedIn(t, webtest.Options{})
+	done := webCLIAsync(t, srv, "alice", "answer", "--wait", "60s", "--hold", "60s", "--test-media")
+	b.Call("video")
+	b.Wait("#incall #timer", "00:0", 30*time.Second)
+	time.Sleep(5 * time.Second) // the call is held for 5 s
+	checkMedia(t, webStats(t, b))
+	b.Click("#hangup")
+	checkCLIMedia(t, webSummary(t, <-done))
+	b.Wait(".message.call-record .text", "Video call · Duration 00:0", 10*time.Second)
+	checkPageClean(t, b)
+}
+
+func TestCLICallsBrowserWithVideo(t *testing.T) {
+	srv, b := webSignedIn(t, webtest.Options{})
+	done := webCLIAsync(t, srv, "alice", "call", "bob", "--video", "--hold", "8s", "--test-media")
+	b.Wait("#incoming h2", "alice is calling", 20*time.Second)
+	b.Click("#accept")
+	b.Wait("#incall #timer", "00:0", 30*time.Second)
+	time.Sleep(5 * time.Second)
+	checkMedia(t, webStats(t, b))
+	checkCLIMedia(t, webSummary(t, <-done))
+	b.Wait(".message.call-record .text", "Video call · Duration 00:0", 10*time.Second)
+	checkPageClean(t, b)
+}
+
+// TestBrowserCallThroughTURN makes Chrome use relays only: the call works
+// with the TURN credentials the login handed out.
+func TestBrowserCallThroughTURN(t *testing.T) {
+	srv, b := webSignedIn(t, webtest.Options{RelayOnly: true})
+	done := webCLIAsync(t, srv, "alice", "answer", "--wait", "60s", "--hold", "60s", "--test-media")
+	b.Call("audio")
+	b.Wait("#incall #timer", "00:0", 30*time.Second)
+	time.Sleep(2 * time.Second)
+	in := webStats(t, b)
+	if in.Audio.PacketsReceived == 0 || in.Path != "relay" {
+		t.Errorf("Chrome: %+v; want audio over a relay candidate", in)
+	}
+	b.Click("#hangup")
+	if s := webSummary(t, <-done); s["outcome"] != "completed" || s["audio_packets_received"].(float64) <= 0 {
+		t.Errorf("parley-cli's summary: %v", s)
+	}
+}
