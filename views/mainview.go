@@ -30,6 +30,7 @@ type MainView struct {
 	OnOpen     func(conv string) // the person opened a conversation
 	OnChat     func(user string) // the person starts a chat with a contact
 	OnSettings func()
+	OnNewChat  func()
 	OnError    func(error)
 
 	win       fyne.Window
@@ -112,13 +113,18 @@ func NewMainView(win fyne.Window, me string, d Dialer, m Messenger, entries Call
 		container.NewTabItemWithIcon(T("Calls"), theme.HistoryIcon(), v.HistoryList),
 	)
 	newGroup := widget.NewButtonWithIcon("", theme.ContentAddIcon(), v.NewGroup)
+	newChat := widget.NewButtonWithIcon("", theme.MailComposeIcon(), func() {
+		if v.OnNewChat != nil {
+			v.OnNewChat()
+		}
+	})
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() {
 		if v.OnSettings != nil {
 			v.OnSettings()
 		}
 	})
 	top := container.NewHBox(Avatar(me, 28), widget.NewLabelWithStyle(me, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		layout.NewSpacer(), newGroup, settings)
+		layout.NewSpacer(), newChat, newGroup, settings)
 	left := container.NewBorder(container.NewVBox(top, v.Conn), nil, nil, nil, v.Tabs)
 	v.chatBox = container.NewStack(container.NewCenter(widget.NewLabel(T("Choose a conversation"))))
 	split := container.NewHSplit(left, v.chatBox)

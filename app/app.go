@@ -1,0 +1,336 @@
+// Package app composes Parley's desktop app: the fyne.App, its windows and
+// navigation, the embedded server, and the wiring of the signaling client
+// and the call engine to the views. It holds no business logic.
+package app
+
+import (
+	"fmt"
+	"image/color"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	"parley/callcore"
+	"parley/views"
+)
+
+// Option configures the app, as TUIChat's configuration does.
+type Option func(*options)
+
+type options struct {
+	audioCall bool
+	videoCall bool
+	testMedia bool
+	dataDir   string
+	hostAddr  string
+	log       *slog.Logger
+}
+
+// EnableAudioCall offers (or hides) the "Voice call" entry of the chats,
+// whatever the settings say.
+func EnableAudioCall(on bool) Option { return func(o *options) { o.audioCall = on } }
+
+// EnableVideoCall offers (or hides) the "Video call" entry of the chats.
+func EnableVideoCall(on bool) Option { return func(o *options) { o.videoCall = on } }
+
+// TestMedia uses generated sources instead of the camera and microphone.
+func TestMedia(on bool) Option { return func(o *options) { o.testMedia = on } }
+
+// DataDir is where the embedded server keeps its database.
+func DataDir(dir string) Option { return func(o *options) { o.dataDir = dir } }
+
+// HostAddr is the address the embedded server listens on (":7000").
+func HostAddr(addr string) Option { return func(o *options) { o.hostAddr = addr } }
+
+// Logger receives the app's logs.
+func Logger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
+// Platform is what the app needs of the operating system; the platform
+// package implements it. Until it is wired, the app uses Fyne alone.
+type Platform interface {
+	Devices() callcore.Devices
+	Attention(a fyne.App, window func() fyne.Window) callcore.Attention
+}
+
+// App is the desktop app.
+type App struct {
+	fyne fyne.App
+	opts options
+	log  *slog.Logger
+
+	mu       sync.Mutex
+	host     *Host
+	sessions []*Session
+	settings views.Settings
+	signIn   fyne.Window
+	setWin   fyne.Window
+}
+
+// New builds the app on a fyne.App (app.NewWithID in main, test.NewApp in
+// tests).
+func New(fa fyne.App, opts ...Option) *App {
+	o := options{audioCall: true, videoCall: true, hostAddr: ":7000", log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.dataDir == "" {
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			dir = os.TempDir()
+		}
+		o.dataDir = filepath.Join(dir, "parley", "server")
+	}
+	a := &App{fyne: fa, opts: o, log: o.log}
+	a.settings = loadSettings(fa.Preferences())
+	a.applyLook()
+	a.setupTray()
+	return a
+}
+
+// Fyne is the underlying fyne.App.
+func (a *App) Fyne() fyne.App { return a.fyne }
+
+// entries are the call entries both the builder and the settings allow.
+func (a *App) entries() views.CallEntries {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return views.CallEntries{Voice: a.opts.audioCall && a.settings.VoiceCall, Video: a.opts.videoCall && a.settings.VideoCall}
+}
+
+func (a *App) currentSettings() views.Settings {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.settings
+}
+
+// applyLook sets the language and the theme of the settings.
+func (a *App) applyLook() {
+	s := a.currentSettings()
+	views.SetLanguage(s.Language)
+	a.fyne.Settings().SetTheme(newTheme(s.Theme, nil))
+}
+
+// ShowSignIn opens the sign-in window. It runs on the UI goroutine.
+func (a *App) ShowSignIn() {
+	w := a.fyne.NewWindow("Parley")
+	a.signIn = w
+	var si *views.SignIn
+	si = views.NewSignIn(loadSignIn(a.fyne.Preferences()), func(c views.SignInChoice) {
+		go a.signInWith(c, w, si)
+	})
+	a.mu.Lock()
+	if a.host != nil {
+		si.SetAddress(a.host.LAN)
+	}
+	a.mu.Unlock()
+	w.SetContent(si.Object())
+	w.Resize(fyne.NewSize(900, 620))
+	w.SetMaster()
+	w.Show()
+}
+
+// signInWith hosts or connects, signs in, and turns the window into the
+// main window. It runs off the UI goroutine.
+func (a *App) signInWith(c views.SignInChoice, w fyne.Window, si *views.SignIn) {
+	url := c.URL
+	if c.Mode == views.ModeHost {
+		h, err := a.ensureHost()
+		if err != nil {
+			fyne.Do(func() { si.SetStatus(err) })
+			return
+		}
+		url = h.URL
+		fyne.Do(func() { si.SetAddress(h.LAN) })
+	}
+	cl, err := dial(url, c.User, c.Password, c.Register, a.log)
+	if err != nil {
+		fyne.Do(func() { si.SetStatus(err) })
+		return
+	}
+	fyne.Do(func() {
+		saveSignIn(a.fyne.Preferences(), c)
+		a.addSession(a.startSession(cl, w))
+		w.Resize(fyne.NewSize(900, 620))
+	})
+}
+
+func (a *App) addSession(s *Session) {
+	a.mu.Lock()
+	a.sessions = append(a.sessions, s)
+	a.mu.Unlock()
+	if _, ok := a.fyne.(desktop.App); ok {
+		// Closing the main window keeps the app in the tray, so that
+		// invites still ring.
+		s.win.SetCloseIntercept(s.win.Hide)
+	}
+	a.updateTray()
+}
+
+// ensureHost starts the embedded server once.
+func (a *App) ensureHost() (*Host, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.host != nil {
+		return a.host, nil
+	}
+	if err := os.MkdirAll(a.opts.dataDir, 0o700); err != nil {
+		return nil, err
+	}
+	h, err := StartHost(a.opts.dataDir, a.opts.hostAddr, a.log)
+	if err != nil {
+		return nil, err
+	}
+	a.host = h
+	return h, nil
+}
+
+// showSettings opens the settings window.
+func (a *App) showSettings() {
+	if a.setWin != nil {
+		a.setWin.Show()
+		a.setWin.RequestFocus()
+		return
+	}
+	w := a.fyne.NewWindow(views.T("Settings"))
+	a.setWin = w
+	w.SetOnClosed(func() { a.setWin = nil })
+	v := views.NewSettingsView(a.currentSettings(), a.deviceLists(), a.changeSettings)
+	w.SetContent(v.Object())
+	w.Resize(fyne.NewSize(460, 560))
+	w.Show()
+}
+
+// changeSettings saves and applies a change of settings.
+func (a *App) changeSettings(s views.Settings) {
+	a.mu.Lock()
+	old := a.settings
+	a.settings = s
+	sessions := append([]*Session(nil), a.sessions...)
+	a.mu.Unlock()
+	saveSettings(a.fyne.Preferences(), s)
+	if old.Language != s.Language || old.Theme != s.Theme {
+		a.applyLook()
+	}
+	if old.Language != s.Language {
+		for _, ss := range sessions {
+			ss.buildMain()
+		}
+		if a.setWin != nil {
+			w := a.setWin
+			w.SetTitle(views.T("Settings"))
+			w.SetContent(views.NewSettingsView(s, a.deviceLists(), a.changeSettings).Object())
+		}
+		a.updateTray()
+		return
+	}
+	for _, ss := range sessions {
+		ss.main.SetEntries(a.entries())
+	}
+}
+
+func (a *App) deviceLists() views.DeviceLists { return views.DeviceLists{} }
+
+// devices is the permission gate: generated media in demos and tests,
+// the devices present otherwise.
+func (a *App) devices() callcore.Devices {
+	if a.opts.testMedia {
+		return callcore.GeneratedMedia{}
+	}
+	return nil // callcore's own check of the devices present
+}
+
+// attention is how an invite reaches the person, within the settings.
+func (a *App) attention(s *Session) callcore.Attention {
+	return &fyneAttention{app: a, session: s}
+}
+
+// fyneAttention raises the invite window and notifies through Fyne, as
+// the settings allow.
+type fyneAttention struct {
+	app     *App
+	session *Session
+}
+
+func (f *fyneAttention) BringToFront() {
+	fyne.Do(func() {
+		if iw := f.session.screens.Invite(); iw != nil {
+			iw.Window.Show()
+			iw.Window.RequestFocus()
+		}
+	})
+}
+
+func (f *fyneAttention) Notify(title, body string) {
+	if !f.app.currentSettings().Notifications {
+		return
+	}
+	f.app.fyne.SendNotification(fyne.NewNotification(views.T(title), body))
+}
+
+func (f *fyneAttention) Ringtone(on bool) {}
+
+// setupTray puts the app in the system tray: open, status, quit.
+func (a *App) setupTray() {
+	a.updateTray()
+}
+
+func (a *App) updateTray() {
+	desk, ok := a.fyne.(desktop.App)
+	if !ok {
+		return
+	}
+	a.mu.Lock()
+	sessions := append([]*Session(nil), a.sessions...)
+	a.mu.Unlock()
+	status := views.T("Not signed in")
+	if len(sessions) > 0 {
+		status = views.Tf("Signed in as %s", sessions[0].me)
+	}
+	st := fyne.NewMenuItem(status, nil)
+	st.Disabled = true
+	open := fyne.NewMenuItem(views.T("Open Parley"), func() {
+		for _, s := range sessions {
+			s.win.Show()
+			s.win.RequestFocus()
+		}
+		if len(sessions) == 0 && a.signIn != nil {
+			a.signIn.Show()
+		}
+	})
+	desk.SetSystemTrayMenu(fyne.NewMenu("Parley", open, st))
+}
+
+// Close signs out every session and stops the embedded server.
+func (a *App) Close() {
+	a.mu.Lock()
+	sessions, host := a.sessions, a.host
+	a.sessions, a.host = nil, nil
+	a.mu.Unlock()
+	for _, s := range sessions {
+		s.Close()
+	}
+	if host != nil {
+		host.Close()
+	}
+}
+
+// Run shows the sign-in window and runs the app until it quits.
+func (a *App) Run() {
+	a.ShowSignIn()
+	a.fyne.Run()
+	a.Close()
+}
+
+// splash is a window's content while it signs in.
+func splash(text string) fyne.CanvasObject {
+	t := canvas.NewText(text, color.Gray{Y: 0x80})
+	return container.NewCenter(t)
+}
+
+var _ = fmt.Sprintf

@@ -1,0 +1,247 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"log/slog"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"parley/callcore"
+	"parley/client"
+	"parley/protocol"
+	"parley/views"
+)
+
+// requestTimeout bounds the app's own requests to the server.
+const requestTimeout = 10 * time.Second
+
+// Session is one signed-in device: its connection, its call engine, its
+// chat state and its windows.
+type Session struct {
+	app     *App
+	client  *client.Client
+	phone   *callcore.Phone
+	chat    *chatState
+	me      string
+	win     fyne.Window
+	main    *views.MainView
+	screens *views.CallScreens
+	done    chan struct{}
+}
+
+// startSession wires a connected client to a new main window. It runs on
+// the UI goroutine.
+func (a *App) startSession(c *client.Client, win fyne.Window) *Session {
+	s := &Session{app: a, client: c, chat: newChatState(c.User()), me: c.User(), win: win, done: make(chan struct{})}
+	s.screens = views.NewCallScreens(a.fyne, s.me, nil)
+	s.screens.Members = s.members
+	s.screens.OnError = s.showError
+	s.phone = callcore.New(c, callcore.Config{
+		Devices:   a.devices(),
+		Attention: a.attention(s),
+		TestMedia: a.opts.testMedia,
+		OnEvent: func(ev callcore.Event) {
+			fyne.Do(func() { s.screens.HandleEvent(ev) })
+		},
+		OnFrame: func(img *image.RGBA) { s.screens.RemoteFrame(img) },
+	})
+	s.screens.Control = s.phone
+	s.buildMain()
+	win.SetTitle("Parley — " + s.me)
+	go s.events()
+	go s.load()
+	return s
+}
+
+// buildMain (re)builds the main window's content, after sign-in and after
+// a change of language.
+func (s *Session) buildMain() {
+	s.main = views.NewMainView(s.win, s.me, s.phone, s, s.app.entries())
+	s.main.OnError = s.showError
+	s.main.OnOpen = func(id string) { go s.open(id) }
+	s.main.OnChat = s.chatWith
+	s.main.OnSettings = s.app.showSettings
+	s.main.OnNewChat = s.newChat
+	s.win.SetContent(s.main.Object())
+	go s.render()
+}
+
+func (s *Session) showError(err error) {
+	dialog.ShowError(err, s.win)
+}
+
+// events is the one goroutine that reads the connection's events: each
+// goes to the call engine and to the chat state, and the views are
+// updated once per event.
+func (s *Session) events() {
+	defer close(s.done)
+	for ev := range s.client.Events() {
+		s.phone.HandleEvent(ev)
+		switch ev.Type {
+		case client.EventDisconnected:
+			fyne.Do(func() { s.main.SetConnection(views.T("Reconnecting…")) })
+			continue
+		case client.EventReconnected, client.EventConnected:
+			fyne.Do(func() { s.main.SetConnection("") })
+			continue
+		}
+		if s.chat.applyEvent(ev) {
+			s.render()
+		}
+	}
+}
+
+// render copies the chat state out and shows it, in one fyne.Do.
+func (s *Session) render() {
+	snap := s.chat.snapshot()
+	fyne.Do(func() {
+		m := s.main
+		m.SetConversations(snap.convs)
+		m.SetContacts(snap.contacts)
+		m.SetHistory(snap.history)
+		if m.Chat != nil && m.Chat.Conv.ID == snap.open {
+			m.Chat.SetMessages(snap.msgs)
+			m.Chat.SetGroupCall(snap.liveCall)
+		}
+	})
+}
+
+func (s *Session) ctx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), requestTimeout)
+}
+
+// load fetches the conversations, their last messages and who is online.
+func (s *Session) load() {
+	ctx, cancel := s.ctx()
+	defer cancel()
+	var list protocol.Conversations
+	if err := s.client.Request(ctx, protocol.TypeConversations, nil, &list); err != nil {
+		s.app.log.Warn("listing conversations", "err", err)
+		return
+	}
+	for _, c := range list.Conversations {
+		s.chat.setConversation(c)
+		var page protocol.Messages
+		if err := s.client.Request(ctx, protocol.TypeChatHistory, &protocol.ChatHistory{Conversation: c.ID, Limit: 1}, &page); err == nil {
+			s.chat.addMessages(page.Messages, false)
+		}
+	}
+	if users := s.chat.contacts(); len(users) > 0 {
+		var pr protocol.PresenceReply
+		if err := s.client.Request(ctx, protocol.TypePresenceQuery, &protocol.PresenceQuery{Users: users}, &pr); err == nil {
+			for _, p := range pr.Users {
+				s.chat.setOnline(p.User, p.Online)
+			}
+		}
+	}
+	s.render()
+}
+
+// open loads a conversation's history the first time it is opened.
+func (s *Session) open(id string) {
+	if s.chat.openConv(id) {
+		ctx, cancel := s.ctx()
+		defer cancel()
+		var page protocol.Messages
+		if err := s.client.Request(ctx, protocol.TypeChatHistory, &protocol.ChatHistory{Conversation: id, Limit: protocol.MaxHistoryPage}, &page); err == nil {
+			s.chat.addMessages(page.Messages, false)
+			s.chat.setLoaded(id)
+		}
+	}
+	s.render()
+}
+
+// chatWith opens (or starts) the direct conversation with user.
+func (s *Session) chatWith(user string) {
+	user = strings.TrimSpace(user)
+	if user == "" || user == s.me {
+		return
+	}
+	if err := protocol.ValidUserName(user); err != nil {
+		s.showError(err)
+		return
+	}
+	id := protocol.DirectConversation(s.me, user)
+	s.chat.setConversation(protocol.Conversation{ID: id, Members: []string{s.me, user}})
+	snap := s.chat.snapshot()
+	s.main.SetConversations(snap.convs)
+	s.main.Tabs.SelectIndex(0)
+	s.main.Open(id)
+}
+
+// newChat asks for a user name and opens the chat with them.
+func (s *Session) newChat() {
+	e := widget.NewEntry()
+	e.SetPlaceHolder(views.T("User name"))
+	dialog.ShowForm(views.T("New chat"), views.T("OK"), views.T("Cancel"), []*widget.FormItem{widget.NewFormItem(views.T("User"), e)},
+		func(ok bool) {
+			if ok {
+				s.chatWith(e.Text)
+			}
+		}, s.win)
+}
+
+// SendText implements views.Messenger.
+func (s *Session) SendText(conv, text string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	m, err := s.client.SendText(ctx, conv, text)
+	if err != nil {
+		return err
+	}
+	s.chat.addMessages([]protocol.Message{m}, false)
+	s.render()
+	return nil
+}
+
+// CreateGroup implements views.Messenger.
+func (s *Session) CreateGroup(name string, members []string) (string, error) {
+	ctx, cancel := s.ctx()
+	defer cancel()
+	var r protocol.ConversationReply
+	if err := s.client.Request(ctx, protocol.TypeGroupCreate, &protocol.GroupCreate{Name: name, Members: members}, &r); err != nil {
+		return "", err
+	}
+	s.chat.setConversation(r.Conversation)
+	s.render()
+	return r.Conversation.ID, nil
+}
+
+func (s *Session) members(conv string) []string {
+	return s.chat.snapshot().members[conv]
+}
+
+// Close hangs up, closes the engine and the connection.
+func (s *Session) Close() {
+	if st, _ := s.phone.State(); st != callcore.Idle {
+		if err := s.phone.Hangup(); err != nil && !errors.Is(err, callcore.ErrNoCall) {
+			s.app.log.Warn("hanging up", "err", err)
+		}
+	}
+	s.phone.Close()
+	s.client.Close()
+	<-s.done
+}
+
+// dial signs in to url, registering first when asked.
+func dial(url, user, password string, register bool, log *slog.Logger) (*client.Client, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+	defer cancel()
+	if register {
+		if err := client.Register(ctx, url, user, password); err != nil {
+			return nil, fmt.Errorf("registering %s: %w", user, err)
+		}
+	}
+	c, err := client.Dial(ctx, client.Options{BaseURL: url, User: user, Password: password, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("signing in as %s: %w", user, err)
+	}
+	return c, nil
+}
