@@ -33,6 +33,7 @@ build: deps
 	@mkdir -p $(BIN)
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/parley-server ./cmd/parley-server
 	$(GO) build -o $(BIN)/parley-cli ./cmd/parley-cli
+	$(GO) build -o $(BIN)/parley .
 
 # Every test: unit, end to end against the real binaries, bad input.
 test: deps
@@ -52,9 +53,10 @@ fuzz:
 		done; \
 	done
 
-# Until the desktop app exists: the server with its SQLite in ./parley-data.
+# The desktop app with its embedded server ("Host on this computer", data in
+# ./parley-data). ARGS=--demo opens two signed-in windows (alice and bob).
 run: build
-	$(BIN)/parley-server --addr 127.0.0.1:7000 --data ./parley-data
+	$(BIN)/parley --data ./parley-data $(ARGS)
 
 clean:
 	rm -rf $(BIN)

@@ -4,7 +4,6 @@
 package app
 
 import (
-	"fmt"
 	"image/color"
 	"log/slog"
 	"os"
@@ -247,7 +246,7 @@ func (a *App) devices() callcore.Devices {
 
 // attention is how an invite reaches the person, within the settings.
 func (a *App) attention(s *Session) callcore.Attention {
-	return &fyneAttention{app: a, session: s}
+	return &fyneAttention{app: a, session: s, send: func(n *fyne.Notification) { go a.fyne.SendNotification(n) }}
 }
 
 // fyneAttention raises the invite window and notifies through Fyne, as
@@ -255,6 +254,9 @@ func (a *App) attention(s *Session) callcore.Attention {
 type fyneAttention struct {
 	app     *App
 	session *Session
+	// send delivers a notification without blocking the engine, whose
+	// lock is held (D-Bus can be slow).
+	send func(*fyne.Notification)
 }
 
 func (f *fyneAttention) BringToFront() {
@@ -270,7 +272,7 @@ func (f *fyneAttention) Notify(title, body string) {
 	if !f.app.currentSettings().Notifications {
 		return
 	}
-	f.app.fyne.SendNotification(fyne.NewNotification(views.T(title), body))
+	f.send(fyne.NewNotification(views.T(title), body))
 }
 
 func (f *fyneAttention) Ringtone(on bool) {}
@@ -332,5 +334,3 @@ func splash(text string) fyne.CanvasObject {
 	t := canvas.NewText(text, color.Gray{Y: 0x80})
 	return container.NewCenter(t)
 }
-
-var _ = fmt.Sprintf

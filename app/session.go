@@ -48,7 +48,13 @@ func (a *App) startSession(c *client.Client, win fyne.Window) *Session {
 		Attention: a.attention(s),
 		TestMedia: a.opts.testMedia,
 		OnEvent: func(ev callcore.Event) {
-			fyne.Do(func() { s.screens.HandleEvent(ev) })
+			fyne.Do(func() {
+				before := s.screens.Screen()
+				s.screens.HandleEvent(ev)
+				if after := s.screens.Screen(); after != before {
+					a.log.Info("call screen", "user", s.me, "screen", after)
+				}
+			})
 		},
 		OnFrame: func(img *image.RGBA) { s.screens.RemoteFrame(img) },
 	})
