@@ -51,7 +51,10 @@ type Session struct {
 	playout  *playout
 	videoOff atomic.Bool // switched to audio: no video either way
 	done     chan struct{}
-	wg       sync.WaitGroup // every goroutine the Session starts
+	// statsDone closes when the stats goroutine has returned: Pion's
+	// GetStats races with PeerConnection.Close, so Close waits for it.
+	statsDone chan struct{}
+	wg        sync.WaitGroup // every goroutine the Session starts
 
 	negMu sync.Mutex // one negotiation step at a time
 	sigMu sync.Mutex // keeps outgoing signals in order
@@ -74,7 +77,7 @@ type Session struct {
 // signals.
 func New(cfg Config, sig Signaler) (*Session, error) {
 	cfg.setDefaults()
-	s := &Session{cfg: cfg, sig: sig, playout: newPlayout(), done: make(chan struct{}), conn: StateNew}
+	s := &Session{cfg: cfg, sig: sig, playout: newPlayout(), done: make(chan struct{}), statsDone: make(chan struct{}), conn: StateNew}
 	var estimator cc.BandwidthEstimator
 	api, err := newAPI(&s.cfg, func(e cc.BandwidthEstimator) { estimator = e })
 	if err != nil {
@@ -116,7 +119,11 @@ func New(cfg Config, sig Signaler) (*Session, error) {
 		}
 	}
 	s.wg.Add(1)
-	go func() { defer s.wg.Done(); s.statsLoop() }()
+	go func() {
+		defer s.wg.Done()
+		defer close(s.statsDone)
+		s.statsLoop()
+	}()
 	return s, nil
 }
 
@@ -314,6 +321,7 @@ func (s *Session) Close() error {
 	if s.video != nil {
 		s.video.stop()
 	}
+	<-s.statsDone
 	err := s.pc.Close()
 	s.wg.Wait()
 	if err != nil {
