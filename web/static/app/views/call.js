@@ -55,7 +55,7 @@ export class CallView {
         return h('section', {id: 'outgoing', class: 'screen'},
           part('localVideo', h('video', {id: 'local-video', class: 'local', autoplay: true, muted: true, playsInline: true})),
           h('h2', {}, `Calling ${this.#peer()}…`), h('p', {id: 'call-kind'}, this.#kind()),
-          h('p', {}, 'Waiting for an answer'), countdown(),
+          part('ringing', h('p', {id: 'outgoing-status'})), countdown(),
           h('button', {id: 'cancel', class: 'danger', onclick: () => p.hangup()}, 'Cancel'), error);
       case 'active':
         return h('section', {id: 'incall', class: 'screen'},
@@ -80,8 +80,11 @@ export class CallView {
   // #update refreshes what changes within a screen.
   #update() {
     const p = this.#phone;
-    const {countdown, error, localVideo, remoteVideo, remoteAudio, timer, remoteState, mute, camera, toVoice} = this.#parts;
+    const {countdown, ringing, error, localVideo, remoteVideo, remoteAudio, timer, remoteState, mute, camera, toVoice} = this.#parts;
     if (countdown) countdown.textContent = String(p.secondsLeft);
+    // Ringing once the invite reached a device of theirs (it may be kept
+    // for a device that is offline).
+    if (ringing) ringing.textContent = p.participant(this.#peer())?.state === 'ringing' ? 'Ringing…' : 'Waiting for an answer…';
     if (error) error.textContent = p.error;
     setStream(localVideo, p.local);
     setStream(remoteVideo, p.remote);

@@ -1,0 +1,83 @@
+package e2e
+
+import (
+	"testing"
+	"time"
+
+	"parley/web/webtest"
+)
+
+// The call screens' controls, against parley-cli: cancel while it rings,
+// answer with voice, and mute, camera off and switch to voice in a call.
+
+// webEvents counts parley-cli's event lines named event caused by user.
+func webEvents(out, event, user string) int {
+	n := 0
+	for _, l := range jsonLines(out) {
+		if l["event"] == event && l["user"] == user {
+			n++
+		}
+	}
+	return n
+}
+
+func TestBrowserCancelsWhileItRings(t *testing.T) {
+	srv, b := webSignedIn(t, webtest.Options{})
+	done := webCLIAsync(t, srv, "alice", "answer", "--wait", "60s", "--ring", "30s", "--test-media")
+	b.Call("video")
+	b.Wait("#outgoing h2", "Calling alice", 10*time.Second)
+	b.Wait("#outgoing-status", "Ringing", 30*time.Second)
+	b.Click("#cancel")
+	b.Wait(".message.call-record .text", "Canceled", 10*time.Second)
+	if s := webSummary(t, <-done); s["outcome"] != "cancelled" {
+		t.Errorf("alice's summary: %v", s)
+	}
+}
+
+func TestBrowserAnswersWithVoice(t *testing.T) {
+	srv, b := webSignedIn(t, webtest.Options{})
+	done := webCLIAsync(t, srv, "alice", "call", "bob", "--video", "--hold", "4s", "--test-media")
+	b.Wait("#incoming #accept-voice", "Answer with voice", 20*time.Second)
+	b.Click("#accept-voice")
+	b.Wait("#incall #timer", "00:0", 30*time.Second)
+	if n := b.Count("#camera:not([hidden]), #to-voice:not([hidden]), #remote-video:not([hidden])"); n != 0 {
+		t.Errorf("%d video controls shown in a voice call", n)
+	}
+	out := <-done
+	s := webSummary(t, out)
+	if webEvents(out, "switched_to_audio", "bob") != 1 || s["outcome"] != "completed" ||
+		s["video_frames_decoded"].(float64) != 0 || s["audio_packets_received"].(float64) == 0 {
+		t.Errorf("alice got no switch, or video, or no audio:\n%s", out)
+	}
+	b.Wait(".message.call-record .text", "Voice call · Duration", 10*time.Second)
+}
+
+func TestBrowserMuteCameraOffAndSwitchToVoice(t *testing.T) {
+	srv, b := webSignedIn(t, webtest.Options{})
+	done := webCLIAsync(t, srv, "alice", "answer", "--wait", "60s", "--hold", "60s", "--test-media")
+	b.Call("video")
+	b.Wait("#incall #timer", "00:0", 30*time.Second)
+	b.Click("#mute")
+	b.Wait("#mute", "Unmute", 5*time.Second)
+	b.Click("#camera")
+	b.Wait("#camera", "Camera on", 5*time.Second)
+	b.Click("#to-voice")
+	deadline := time.Now().Add(5 * time.Second)
+	for b.Count("#to-voice:not([hidden])") > 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	var sending []string
+	b.Eval(`window.__pcs.filter((p) => p.connectionState === 'connected')
+		.flatMap((p) => p.getSenders()).filter((s) => s.track && s.track.readyState === 'live').map((s) => s.track.kind)`, &sending)
+	if len(sending) != 1 || sending[0] != "audio" {
+		t.Errorf("the page sends %v after the switch; want audio only", sending)
+	}
+	b.Click("#hangup")
+	out := <-done
+	if webEvents(out, "media_state", "bob") != 2 || webEvents(out, "switched_to_audio", "bob") != 1 ||
+		webSummary(t, out)["outcome"] != "completed" {
+		t.Errorf("alice was not told of mute, camera off and the switch:\n%s", out)
+	}
+	b.Wait(".message.call-record .text", "Voice call · Duration", 10*time.Second)
+	checkPageClean(t, b)
+}
