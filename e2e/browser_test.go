@@ -38,6 +38,14 @@ func TestBrowserChatBothWaysAndHTMLAsText(t *testing.T) {
 	if n := b.Count("#messages img, #messages script"); n != 0 {
 		t.Errorf("the message became %d elements", n)
 	}
+
+	// A message the server refuses is not left pending: the page says why.
+	b.OpenChat("zed")
+	b.Send("anyone there?")
+	b.Wait("#chat-error", "no such user: zed", 10*time.Second)
+	if n := b.Count(".message.pending"); n != 0 {
+		t.Errorf("%d messages left pending", n)
+	}
 	checkPageClean(t, b)
 }
 
@@ -90,4 +98,33 @@ func TestWebClientHeaders(t *testing.T) {
 			t.Errorf("GET %s: %d; want %d", path, resp.StatusCode, want)
 		}
 	}
+}
+
+// TestBrowserReconnectsAndCatchesUp cuts the page's network: it reconnects
+// by itself, catches up on what it missed (chat.sync) and delivers, once,
+// what was typed while it was away.
+func TestBrowserReconnectsAndCatchesUp(t *testing.T) {
+	srv := harness.StartServer(t, "")
+	webUsers(t, srv, "alice", "bob")
+	proxy := harness.StartProxy(t, srv.Addr)
+	b := webtest.Start(t, webtest.Options{})
+	b.SignIn("http://"+proxy.Addr, "bob", "pw-bob")
+	b.OpenChat("alice")
+	webCLI(t, srv, "alice", "send", "bob", "before the drop")
+	b.Wait(".message.theirs .text", "before the drop", 10*time.Second)
+
+	proxy.Cut()
+	b.Wait("#conn-status", "Reconnecting", 10*time.Second)
+	webCLI(t, srv, "alice", "send", "bob", "while you were away")
+	b.Send("typed while offline")
+	b.Wait(".message.pending .text", "typed while offline", 5*time.Second)
+	proxy.Restore()
+
+	b.Wait("#conn-status", "Online", 20*time.Second)
+	b.Wait(".message.theirs .text", "while you were away", 10*time.Second)
+	b.Wait(".message.mine:not(.pending) .text", "typed while offline", 10*time.Second)
+	if h := webCLI(t, srv, "alice", "history", "bob"); strings.Count(h, "typed while offline") != 1 {
+		t.Errorf("alice's history should hold the offline message once:\n%s", h)
+	}
+	checkPageClean(t, b)
 }

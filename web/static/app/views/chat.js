@@ -25,9 +25,14 @@ export class ChatPane {
     }}, input, h('button', {id: 'send', type: 'submit', class: 'primary'}, 'Send'));
     const more = h('button', {id: 'more', 'aria-haspopup': 'menu', title: 'More',
       onclick: () => { this.#menu.hidden = !this.#menu.hidden; }}, '⋯');
+    // A message the server refused (no such user, say) is dropped and
+    // the reason shown.
+    const refused = h('p', {id: 'chat-error', class: 'status', role: 'alert'});
+    chat.addEventListener('error', (e) => { refused.textContent = e.detail; });
+    input.addEventListener('input', () => { refused.textContent = ''; });
     this.el = h('section', {id: 'chat', class: 'chat', hidden: true},
       h('header', {}, this.#header, h('div', {class: 'more'}, more, this.#menu)),
-      this.#list, form);
+      this.#list, h('div', {}, refused, form));
     chat.addEventListener('change', (e) => {
       if (e.detail === this.#conv || e.detail === null) this.render();
     });
