@@ -118,6 +118,8 @@ func TestBrowserReconnectsAndCatchesUp(t *testing.T) {
 	webCLI(t, srv, "alice", "send", "bob", "while you were away")
 	b.Send("typed while offline")
 	b.Wait(".message.pending .text", "typed while offline", 5*time.Second)
+	b.Call("audio")
+	b.Wait("#notice-bar", "Not connected", 5*time.Second)
 	proxy.Restore()
 
 	b.Wait("#conn-status", "Online", 20*time.Second)

@@ -38,7 +38,8 @@ function start(session) {
       replace(root, h('p', {id: 'notice', class: 'status'}, 'Parley is open in another tab. Reload to use it here.'));
     }
   });
-  replace(root, new Home({chat, phone, conn, signOut}).el, new CallView(phone).el);
+  const calls = new CallView(phone);
+  replace(root, new Home({chat, phone, conn, signOut}).el, calls.el, calls.notice);
   conn.start();
 }
 

@@ -138,6 +138,11 @@ export class Phone extends EventTarget {
     }
   }
 
+  clearError() {
+    this.error = '';
+    this.#changed();
+  }
+
   #inCall() { return this.state === 'connecting' || this.state === 'active'; }
 
   async #announce() {

@@ -6,17 +6,24 @@ import {h, replace} from '../dom.js';
 import {mmss, outcomeText} from '../format.js';
 
 export class CallView {
-  el; #phone; #state = ''; #parts = {}; #clock = null;
+  el; notice; #phone; #state = ''; #parts = {}; #clock = null; #noticeText;
 
   constructor(phone) {
     this.#phone = phone;
     this.el = h('div', {id: 'call', class: 'call', hidden: true});
+    // Why a call could not be placed (no camera, offline…), shown over
+    // the chat until dismissed.
+    this.#noticeText = h('span');
+    this.notice = h('div', {id: 'notice-bar', class: 'notice', role: 'alert', hidden: true},
+      this.#noticeText, h('button', {class: 'link', onclick: () => phone.clearError()}, 'Dismiss'));
     phone.addEventListener('change', () => this.render());
   }
 
   render() {
     const p = this.#phone;
     const state = p.state === 'idle' ? '' : p.state === 'connecting' ? 'active' : p.state;
+    this.notice.hidden = !!state || !p.error;
+    this.#noticeText.textContent = p.error;
     if (state !== this.#state) {
       this.#state = state;
       clearInterval(this.#clock);
