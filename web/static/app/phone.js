@@ -24,7 +24,7 @@ export class Phone extends EventTarget {
   cameraOff = false;
   local = null; // our camera and microphone
   error = '';
-  #conn; #me; #ice; #links = new Map(); #chosen = null; #want = ''; #tick = null; #idle = null;
+  #conn; #me; #ice; #links = new Map(); #chosen = null; #want = ''; #tick = null; #idle = null; #answering = false;
 
   constructor(conn, session) {
     super();
@@ -53,8 +53,7 @@ export class Phone extends EventTarget {
       if (this.state === 'placing') this.#outgoing(r.call); // no event came first
       if (r.call.state === 'ended') this.#finish(r.call); // everyone was busy
     } catch (e) {
-      stopAll(this.local);
-      this.local = null;
+      this.#dropLocal();
       this.state = 'idle';
       this.#fail(e.code === 'busy' ? 'You are already in a call on another device.' : e.message);
     }
@@ -62,8 +61,13 @@ export class Phone extends EventTarget {
 
   // accept answers the ringing call; voiceOnly answers a video call with
   // voice, which makes it a voice call for everyone.
-  async accept(voiceOnly = false) {
-    if (this.state !== 'incoming') return;
+  accept(voiceOnly = false) {
+    if (this.state !== 'incoming' || this.#answering) return; // a second tap
+    this.#answering = true;
+    return this.#accept(voiceOnly).finally(() => { this.#answering = false; });
+  }
+
+  async #accept(voiceOnly) {
     const id = this.call.call_id;
     try {
       this.local = await capture(this.call.media === 'video' && !voiceOnly);
@@ -71,10 +75,12 @@ export class Phone extends EventTarget {
       if (e.device === 'microphone') await this.decline('permission_denied');
       return this.#fail(e.device === 'camera' ? `${e.message} You can answer with voice.` : e.message);
     }
-    if (this.state !== 'incoming' || this.call.call_id !== id) return this.#dropLocal(); // it ended meanwhile
+    const ringing = () => this.state === 'incoming' && this.call?.call_id === id; // not ended meanwhile
+    if (!ringing()) return this.#dropLocal();
     try {
       let r = await this.#conn.request('call.accept', {call_id: id});
       if (voiceOnly && r.call.media === 'video') r = await this.#conn.request('call.switch_to_audio', {call_id: id});
+      if (!ringing()) return this.#dropLocal();
       this.call = r.call;
     } catch (e) {
       this.#dropLocal();
