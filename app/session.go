@@ -56,7 +56,8 @@ func (a *App) startSession(c *client.Client, win fyne.Window) *Session {
 				}
 			})
 		},
-		OnFrame: func(img *image.RGBA) { s.screens.RemoteFrame(img) },
+		OnFrame:      func(img *image.RGBA) { s.screens.RemoteFrame(img) },
+		OnLocalFrame: func(img *image.RGBA) { s.screens.LocalFrame(img) },
 	})
 	s.screens.Control = s.phone
 	s.buildMain()

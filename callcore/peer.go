@@ -44,6 +44,7 @@ func (p *Phone) newPeer(call protocol.Call, user, device string) (*peer, error) 
 		Video:        call.Media == protocol.MediaVideo,
 		TestMedia:    p.cfg.TestMedia,
 		OnFrame:      pr.frame,
+		OnLocalFrame: p.cfg.OnLocalFrame,
 		OnStats:      pr.stats,
 		OnState:      pr.state,
 		OnError:      pr.failed,

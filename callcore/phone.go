@@ -58,6 +58,8 @@ type Config struct {
 	// OnFrame receives decoded remote video frames; nil: decoded and
 	// counted only.
 	OnFrame func(*image.RGBA)
+	// OnLocalFrame receives frames of our own camera, for the preview.
+	OnLocalFrame func(*image.RGBA)
 	// TestMedia uses generated sources instead of the camera and
 	// microphone; LoopbackOnly and RelayOnly shape ICE (tests, privacy).
 	TestMedia    bool

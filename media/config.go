@@ -45,6 +45,9 @@ type Config struct {
 	// is the receiver's to keep. It runs on the receive goroutine, so it
 	// must return quickly. When nil, frames are decoded and counted only.
 	OnFrame func(*image.RGBA)
+	// OnLocalFrame receives frames of our own camera for a preview, up to
+	// 15 a second, while the camera is open; the image is the receiver's.
+	OnLocalFrame func(*image.RGBA)
 	// OnStats receives Stats every StatsInterval.
 	OnStats func(Stats)
 	// OnState receives the connection's state changes.

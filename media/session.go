@@ -157,7 +157,7 @@ func (s *Session) openVideo(gate *atomic.Bool) (device, codec.ReadCloser, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	enc, err := vp8Builder{bitrate: bweInitial - audioShare, fps: s.cfg.FrameRate}.BuildVideoEncoder(gateVideo(src.r, gate), src.p)
+	enc, err := vp8Builder{bitrate: bweInitial - audioShare, fps: s.cfg.FrameRate}.BuildVideoEncoder(gateVideo(previewVideo(src.r, s.cfg.OnLocalFrame), gate), src.p)
 	if err != nil {
 		src.dev.Close()
 		return nil, nil, err
