@@ -33,7 +33,8 @@ type Options struct {
 	RelayOnly bool
 }
 
-// Browser is one headless Chromium with one page.
+// Browser is one headless Chromium with one page. Its methods run one
+// command at a time: call them from the test's goroutine only.
 type Browser struct {
 	tb      testing.TB
 	node    *exec.Cmd
