@@ -306,6 +306,9 @@ func (s *Server) callInvite(ctx context.Context, c *conn, raw []byte) (any, erro
 	if err != nil {
 		return nil, err
 	}
+	if err := s.stored(ctx); err != nil {
+		return nil, err
+	}
 	return protocol.CallReply{Call: call}, nil
 }
 

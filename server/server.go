@@ -213,6 +213,25 @@ func (s *Server) Close() error {
 type record struct {
 	call            protocol.Call
 	answered, ended bool
+	barrier         chan struct{} // closed when everything before it is stored
+}
+
+// stored waits until every record queued so far is stored: an invite is
+// acknowledged only once its call is on disk, so that a crash right after
+// cannot leave a call that the next run knows nothing of.
+func (s *Server) stored(ctx context.Context) error {
+	b := make(chan struct{})
+	select {
+	case s.records <- record{barrier: b}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-b:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // recorder persists calls and writes call records into conversations. It is
@@ -224,6 +243,8 @@ func (s *Server) recorder() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		var err error
 		switch {
+		case r.barrier != nil:
+			close(r.barrier)
 		case r.ended:
 			err = s.persistEnd(ctx, r.call)
 		case r.answered:
