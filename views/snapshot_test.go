@@ -1,0 +1,130 @@
+package views
+
+import (
+	"image"
+	"image/color"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"parley/callcore"
+	"parley/media"
+	"parley/protocol"
+)
+
+// Image snapshots of the invite window and the video call screen. The
+// masters are testdata/*.png: test.AssertImageMatches writes a missing
+// master on the first run and compares with it afterwards; a mismatch
+// leaves the picture it got in testdata/failed/ (delete the master and run
+// again to accept a deliberate change of look). Everything that could move
+// is fixed: the test app and its theme, the window sizes, the countdown,
+// the clock of the call timer, the network quality and the video frames.
+
+// snapshotApp is a test app with a fixed theme, in English.
+func snapshotApp(t *testing.T) fyne.App {
+	t.Helper()
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(test.Theme())
+	SetLanguage(English)
+	return a
+}
+
+// fixedClock is a call timer's clock that moves only when told.
+type fixedClock struct{ ns atomic.Int64 }
+
+func newFixedClock() *fixedClock {
+	c := &fixedClock{}
+	c.ns.Store(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC).UnixNano())
+	return c
+}
+
+func (c *fixedClock) Now() time.Time          { return time.Unix(0, c.ns.Load()) }
+func (c *fixedClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+// gradient is a synthetic remote video frame: red across, green down, a
+// constant blue, and a white frame line, so that scaling and placement
+// show in the picture.
+func gradient(w, h int) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			c := color.RGBA{uint8(x * 255 / (w - 1)), uint8(y * 255 / (h - 1)), 0x80, 0xff}
+			if x < 4 || y < 4 || x >= w-4 || y >= h-4 {
+				c = color.RGBA{0xff, 0xff, 0xff, 0xff}
+			}
+			img.SetRGBA(x, y, c)
+		}
+	}
+	return img
+}
+
+// stripes is a synthetic local preview frame: diagonal bands.
+func stripes(w, h int) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			c := color.RGBA{0x30, 0x30, 0x38, 0xff}
+			if (x+y)/12%2 == 0 {
+				c = color.RGBA{0xf0, 0xc0, 0x40, 0xff}
+			}
+			img.SetRGBA(x, y, c)
+		}
+	}
+	return img
+}
+
+func TestSnapshotInviteWindow(t *testing.T) {
+	a := snapshotApp(t)
+	s := NewCallScreens(a, "bob", newFakePhone())
+	s.EndLinger = 0
+	c := call(protocol.MediaVideo, "alice", protocol.CallRinging)
+	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Incoming, Call: c})
+	t.Cleanup(func() { s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Ended, Call: c}) })
+	s.HandleEvent(callcore.Event{Type: callcore.EventCountdown, SecondsLeft: 27, Call: c})
+	iw := s.Invite()
+	if iw == nil {
+		t.Fatalf("no invite window; screen %q", s.Screen())
+	}
+	if got := iw.Window.Canvas().Size(); got != fyne.NewSize(300, 320) {
+		t.Fatalf("invite window is %v, want 300x320", got)
+	}
+	test.AssertImageMatches(t, "invite_video_alice.png", iw.Window.Canvas().Capture())
+}
+
+func TestSnapshotVideoCallScreen(t *testing.T) {
+	a := snapshotApp(t)
+	clock := newFixedClock()
+	s := NewCallScreens(a, "bob", newFakePhone())
+	s.EndLinger = 0
+	s.Now = clock.Now
+	c := call(protocol.MediaVideo, "alice", protocol.CallActive)
+	c.Participants[1].State = protocol.StateJoined
+	t.Cleanup(func() { s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Ended, Call: c}) })
+
+	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Active, Call: c})
+	// The timer is driven by hand below: the ticker's goroutine would
+	// call Tick in the test driver's fyne.Do, on its own goroutine.
+	s.stopTicker()
+	if s.Screen() != ScreenVideo || s.Video == nil {
+		t.Fatalf("screen %q, want the video call", s.Screen())
+	}
+	clock.Advance(83 * time.Second)
+	s.Tick()
+	s.HandleEvent(callcore.Event{Type: callcore.EventStats, Call: c, Stats: media.Stats{Quality: media.QualityGood}})
+	s.RemoteFrame(gradient(640, 480))
+	s.LocalFrame(stripes(160, 120))
+	if s.Remote.Frames() != 1 || s.Local.Frames() != 1 {
+		t.Fatalf("frames shown: remote %d, local %d", s.Remote.Frames(), s.Local.Frames())
+	}
+	if s.Video.Timer.Text != "01:23" {
+		t.Fatalf("timer shows %q", s.Video.Timer.Text)
+	}
+	w := s.Window()
+	if got := w.Canvas().Size(); got != fyne.NewSize(520, 600) {
+		t.Fatalf("call window is %v, want 520x600", got)
+	}
+	test.AssertImageMatches(t, "video_call_screen.png", w.Canvas().Capture())
+}
