@@ -86,6 +86,7 @@ func New(fa fyne.App, opts ...Option) *App {
 		o.dataDir = filepath.Join(dir, "parley", "server")
 	}
 	a := &App{fyne: fa, opts: o, log: o.log}
+	reportShown()
 	a.settings = loadSettings(fa.Preferences())
 	a.applyLook()
 	a.setupTray()
