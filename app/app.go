@@ -15,7 +15,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 
-	"parley/callcore"
+	"parley/assets"
 	"parley/views"
 )
 
@@ -50,13 +50,6 @@ func HostAddr(addr string) Option { return func(o *options) { o.hostAddr = addr 
 // Logger receives the app's logs.
 func Logger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 
-// Platform is what the app needs of the operating system; the platform
-// package implements it. Until it is wired, the app uses Fyne alone.
-type Platform interface {
-	Devices() callcore.Devices
-	Attention(a fyne.App, window func() fyne.Window) callcore.Attention
-}
-
 // App is the desktop app.
 type App struct {
 	fyne fyne.App
@@ -86,6 +79,10 @@ func New(fa fyne.App, opts ...Option) *App {
 		o.dataDir = filepath.Join(dir, "parley", "server")
 	}
 	a := &App{fyne: fa, opts: o, log: o.log}
+	if err := loadAssets(); err != nil {
+		a.log.Error("translations", "err", err)
+	}
+	fa.SetIcon(assets.Icon)
 	reportShown()
 	a.settings = loadSettings(fa.Preferences())
 	a.applyLook()
@@ -113,7 +110,7 @@ func (a *App) currentSettings() views.Settings {
 func (a *App) applyLook() {
 	s := a.currentSettings()
 	views.SetLanguage(s.Language)
-	a.fyne.Settings().SetTheme(newTheme(s.Theme, nil))
+	a.fyne.Settings().SetTheme(assets.Theme(newTheme(s.Theme)))
 }
 
 // ShowSignIn opens the sign-in window. It runs on the UI goroutine.
@@ -233,50 +230,6 @@ func (a *App) changeSettings(s views.Settings) {
 		ss.main.SetEntries(a.entries())
 	}
 }
-
-func (a *App) deviceLists() views.DeviceLists { return views.DeviceLists{} }
-
-// devices is the permission gate: generated media in demos and tests,
-// the devices present otherwise.
-func (a *App) devices() callcore.Devices {
-	if a.opts.testMedia {
-		return callcore.GeneratedMedia{}
-	}
-	return nil // callcore's own check of the devices present
-}
-
-// attention is how an invite reaches the person, within the settings.
-func (a *App) attention(s *Session) callcore.Attention {
-	return &fyneAttention{app: a, session: s, send: func(n *fyne.Notification) { go a.fyne.SendNotification(n) }}
-}
-
-// fyneAttention raises the invite window and notifies through Fyne, as
-// the settings allow.
-type fyneAttention struct {
-	app     *App
-	session *Session
-	// send delivers a notification without blocking the engine, whose
-	// lock is held (D-Bus can be slow).
-	send func(*fyne.Notification)
-}
-
-func (f *fyneAttention) BringToFront() {
-	fyne.Do(func() {
-		if iw := f.session.screens.Invite(); iw != nil {
-			iw.Window.Show()
-			iw.Window.RequestFocus()
-		}
-	})
-}
-
-func (f *fyneAttention) Notify(title, body string) {
-	if !f.app.currentSettings().Notifications {
-		return
-	}
-	f.send(fyne.NewNotification(views.T(title), body))
-}
-
-func (f *fyneAttention) Ringtone(on bool) {}
 
 // setupTray puts the app in the system tray: open, status, quit.
 func (a *App) setupTray() {

@@ -32,7 +32,8 @@ func TestBuilderOptionsAndSettingsChooseTheCallEntries(t *testing.T) {
 func TestInviteNotification(t *testing.T) {
 	fa := test.NewTempApp(t)
 	a := New(fa)
-	att := &fyneAttention{app: a, send: fa.SendNotification}
+	att := a.attention()
+	att.notify = func(title, body string) { fa.SendNotification(fyne.NewNotification(title, body)) }
 	test.AssertNotificationSent(t, fyne.NewNotification("Incoming video call", "bob is calling you"), func() {
 		att.Notify("Incoming video call", "bob is calling you")
 	})

@@ -62,16 +62,14 @@ func saveSignIn(p fyne.Preferences, c views.SignInChoice) {
 	p.SetString(prefUser, c.User)
 }
 
-// appTheme is Fyne's theme with the variant the person chose and, when
-// set, a font that has CJK glyphs.
+// appTheme is Fyne's theme with the variant the person chose.
 type appTheme struct {
 	fyne.Theme
 	variant *fyne.ThemeVariant
-	font    fyne.Resource
 }
 
-func newTheme(name string, font fyne.Resource) fyne.Theme {
-	t := &appTheme{Theme: theme.DefaultTheme(), font: font}
+func newTheme(name string) fyne.Theme {
+	t := &appTheme{Theme: theme.DefaultTheme()}
 	switch name {
 	case views.ThemeLight:
 		v := theme.VariantLight
@@ -88,11 +86,4 @@ func (t *appTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color
 		v = *t.variant
 	}
 	return t.Theme.Color(n, v)
-}
-
-func (t *appTheme) Font(s fyne.TextStyle) fyne.Resource {
-	if t.font != nil && !s.Monospace && !s.Symbol {
-		return t.font
-	}
-	return t.Theme.Font(s)
 }

@@ -33,6 +33,7 @@ type Session struct {
 	win     fyne.Window
 	main    *views.MainView
 	screens *views.CallScreens
+	audio   callAudio
 	done    chan struct{}
 }
 
@@ -43,14 +44,21 @@ func (a *App) startSession(c *client.Client, win fyne.Window) *Session {
 	s.screens = views.NewCallScreens(a.fyne, s.me, nil)
 	s.screens.Members = s.members
 	s.screens.OnError = s.showError
+	att := a.attention()
 	s.phone = callcore.New(c, callcore.Config{
 		Devices:   a.devices(),
-		Attention: a.attention(s),
+		Attention: att,
 		TestMedia: a.opts.testMedia,
 		OnEvent: func(ev callcore.Event) {
+			if ev.Type == callcore.EventState && (ev.State == callcore.Active || ev.State == callcore.Idle) {
+				go s.audio.set(a, ev.State == callcore.Active, s.phone.ReadAudio)
+			}
 			fyne.Do(func() {
 				before := s.screens.Screen()
 				s.screens.HandleEvent(ev)
+				if iw := s.screens.Invite(); iw != nil {
+					att.raised(iw.Window)
+				}
 				if after := s.screens.Screen(); after != before {
 					a.log.Info("call screen", "user", s.me, "screen", after)
 				}
