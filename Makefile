@@ -11,7 +11,7 @@ DEBIAN_PACKAGES := gcc pkg-config libvpx-dev libopus-dev \
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test bench fuzz run clean
+.PHONY: all deps build test bench fuzz run clean package
 
 all: build
 
@@ -57,6 +57,46 @@ fuzz:
 # ./parley-data). ARGS=--demo opens two signed-in windows (alice and bob).
 run: build
 	$(BIN)/parley --data ./parley-data $(ARGS)
+
+# Installable builds in bin/ (docs/packaging.md): Parley.tar.xz for Linux, a
+# .desktop entry included, by fyne's packager; parley.exe for Windows,
+# cross-compiled with mingw-w64 against libvpx and libopus built from
+# Debian's sources (Debian has no Windows builds of them).
+PACKAGE_DEBIAN_PACKAGES := gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 nasm dpkg-dev xz-utils
+FYNE_CLI := fyne.io/tools/cmd/fyne@v1.7.4
+WIN := $(BIN)/windows
+WIN_ENV := CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc CXX=x86_64-w64-mingw32-g++ \
+	PKG_CONFIG_LIBDIR=$(CURDIR)/$(WIN)/lib/pkgconfig CGO_LDFLAGS="-lssp -lpthread"
+
+package:
+	@$(MAKE) --no-print-directory deps DEBIAN_PACKAGES="$(DEBIAN_PACKAGES) $(PACKAGE_DEBIAN_PACKAGES)"
+	@mkdir -p $(BIN)
+	@# fyne package rewrites FyneApp.toml (it bumps Build): keep the committed one.
+	cp FyneApp.toml $(BIN)/FyneApp.toml.kept
+	$(GO) run $(FYNE_CLI) package -os linux --release; s=$$?; cp $(BIN)/FyneApp.toml.kept FyneApp.toml; [ $$s = 0 ]
+	mv Parley.tar.xz $(BIN)/
+	$(MAKE) --no-print-directory $(WIN)/lib/libvpx.a $(WIN)/lib/libopus.a
+	$(WIN_ENV) $(GO) build -ldflags "-s -w -H=windowsgui -extldflags=-static" -o $(BIN)/parley.exe .
+	@ls -l $(BIN)/Parley.tar.xz $(BIN)/parley.exe
+
+# Debian's sources of libvpx and opus (its security fixes applied), fetched
+# with a source list of their own so the system's apt set-up is untouched.
+$(WIN)/src/.fetched:
+	@mkdir -p $(WIN)/src/lists/partial
+	echo "deb-src http://deb.debian.org/debian $$(. /etc/os-release; echo $$VERSION_CODENAME) main" > $(WIN)/src/sources.list
+	cd $(WIN)/src && APT="-o Dir::Etc::SourceList=$$PWD/sources.list -o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists=$$PWD/lists" && \
+		apt-get $$APT update -qq && apt-get $$APT source -qq libvpx opus
+	touch $@
+
+$(WIN)/lib/libvpx.a: $(WIN)/src/.fetched
+	cd $(WIN)/src/libvpx-*/ && CROSS=x86_64-w64-mingw32- ./configure --target=x86_64-win64-gcc --prefix=$(CURDIR)/$(WIN) \
+		--enable-static --disable-shared --disable-vp9 --disable-examples --disable-tools --disable-docs --disable-unit-tests --as=nasm \
+		>/dev/null && $(MAKE) -j2 >/dev/null && $(MAKE) install >/dev/null
+
+$(WIN)/lib/libopus.a: $(WIN)/src/.fetched
+	cd $(WIN)/src/opus-*/ && ./configure --host=x86_64-w64-mingw32 --prefix=$(CURDIR)/$(WIN) \
+		--enable-static --disable-shared --disable-doc --disable-extra-programs >/dev/null && \
+		$(MAKE) -j2 >/dev/null && $(MAKE) install >/dev/null
 
 clean:
 	rm -rf $(BIN)
