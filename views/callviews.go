@@ -153,11 +153,17 @@ func NewVideoCallView(peer string, remote, local *VideoSurface, cameras int, do 
 	controls.Add(v.ToVoice)
 	controls.Add(v.Hangup)
 	controls.Add(layout.NewSpacer())
+	// The video covers the stage, so the stage needs no background: every
+	// frame repaints the whole window, and a window-sized rectangle under
+	// the video cost half as much again as the video itself (measured in
+	// bench/desktop_bench_test.go). Only the bars get the dark background.
+	v.Remote.Image.FillMode = canvas.ImageFillCover
 	v.remoteBox = container.NewStack(v.Remote.Image)
 	v.stage = container.New(cornerLayout{}, v.remoteBox, NewTapArea(v.Local.Image, v.Swap))
 	top := container.NewHBox(v.Quality.Object(), layout.NewSpacer(), v.Muted, v.Timer)
-	v.root = container.NewStack(darkBackground(), container.NewBorder(container.NewPadded(top),
-		container.NewVBox(v.Status, controls), nil, nil, v.stage))
+	v.root = container.NewBorder(
+		container.NewStack(darkBackground(), container.NewPadded(top)),
+		container.NewStack(darkBackground(), container.NewVBox(v.Status, controls)), nil, nil, v.stage)
 	return v
 }
 
