@@ -8,6 +8,7 @@ import (
 
 	"parley/assets"
 	"parley/callcore"
+	"parley/media"
 	"parley/platform"
 	"parley/views"
 )
@@ -38,7 +39,11 @@ func (a *App) deviceLists() views.DeviceLists {
 	if err != nil {
 		a.log.Info("no speakers to list", "err", err)
 	}
-	return views.DeviceLists{Speakers: speakers}
+	return views.DeviceLists{
+		Cameras:     media.Cameras(a.opts.testMedia),
+		Microphones: media.Microphones(a.opts.testMedia),
+		Speakers:    speakers,
+	}
 }
 
 // attention is how an invite reaches the person, as the settings allow:

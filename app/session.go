@@ -49,6 +49,10 @@ func (a *App) startSession(c *client.Client, win fyne.Window) *Session {
 		Devices:   a.devices(),
 		Attention: att,
 		TestMedia: a.opts.testMedia,
+		Capture: func() (string, string) {
+			st := a.currentSettings()
+			return st.Camera, st.Microphone
+		},
 		OnEvent: func(ev callcore.Event) {
 			if ev.Type == callcore.EventState && (ev.State == callcore.Active || ev.State == callcore.Idle) {
 				go s.audio.set(a, ev.State == callcore.Active, s.phone.ReadAudio)

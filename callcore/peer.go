@@ -37,12 +37,18 @@ func (p *Phone) newPeer(call protocol.Call, user, device string) (*peer, error) 
 	for _, s := range p.sig.ICEServers() {
 		ice = append(ice, media.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
 	}
+	var camera, microphone string
+	if p.cfg.Capture != nil {
+		camera, microphone = p.cfg.Capture()
+	}
 	s, err := media.New(media.Config{
 		ICEServers:   ice,
 		RelayOnly:    p.cfg.RelayOnly,
 		LoopbackOnly: p.cfg.LoopbackOnly,
 		Video:        call.Media == protocol.MediaVideo,
 		TestMedia:    p.cfg.TestMedia,
+		Camera:       camera,
+		Microphone:   microphone,
 		OnFrame:      pr.frame,
 		OnLocalFrame: p.cfg.OnLocalFrame,
 		OnStats:      pr.stats,

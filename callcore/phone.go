@@ -64,7 +64,12 @@ type Config struct {
 	// microphone; LoopbackOnly and RelayOnly shape ICE (tests, privacy).
 	TestMedia    bool
 	LoopbackOnly bool
-	RelayOnly    bool
+	// Capture names the camera and the microphone to use, as
+	// media.Cameras and media.Microphones list them; asked at each call,
+	// so a change of settings applies to the next. Nil or empty names:
+	// the system defaults.
+	Capture   func() (camera, microphone string)
+	RelayOnly bool
 	// RequestTimeout bounds each request to the server; default 10s.
 	RequestTimeout time.Duration
 }

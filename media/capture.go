@@ -52,10 +52,10 @@ func CheckDevices(video, testMedia bool) error {
 	if testMedia {
 		return nil
 	}
-	if len(drivers(driver.Microphone)) == 0 {
+	if len(choices(driver.Microphone)) == 0 {
 		return ErrNoMicrophone
 	}
-	if video && len(drivers(driver.Camera)) == 0 {
+	if video && len(choices(driver.Camera)) == 0 {
 		return ErrNoCamera
 	}
 	return nil
@@ -77,8 +77,9 @@ func openVideo(cfg *Config) (videoSource, error) {
 	c := prop.MediaConstraints{VideoConstraints: prop.VideoConstraints{
 		Width: prop.Int(cfg.Width), Height: prop.Int(cfg.Height), FrameRate: prop.Float(cfg.FrameRate),
 	}}
+	ds, reason := ordered(driver.Camera, cfg.Camera)
 	errs := []error{ErrNoCamera}
-	for _, d := range drivers(driver.Camera) {
+	for _, d := range ds {
 		rec, ok := d.(driver.VideoRecorder)
 		if !ok {
 			continue
@@ -88,11 +89,27 @@ func openVideo(cfg *Config) (videoSource, error) {
 			driver.VideoRecorder
 		}{d, rec}, want, func(ps []prop.Media) (prop.Media, bool) { return best(c, ps, nil) })
 		if err == nil {
+			cfg.report(cfg.Camera, reason, errs)
 			return vs, nil
 		}
 		errs = append(errs, fmt.Errorf("%s: %w", d.Info().Label, err))
 	}
-	return videoSource{}, errors.Join(errs...)
+	return videoSource{}, errors.Join(append(errs, reason)...)
+}
+
+// report tells OnError why the device that opened is not the one chosen:
+// the choice is not here (reason), or devices before it failed (errs after
+// the first, the sentinel).
+func (cfg *Config) report(want string, reason error, errs []error) {
+	if want == "" || cfg.OnError == nil {
+		return
+	}
+	if len(errs) > 1 {
+		reason = errors.Join(reason, fmt.Errorf("the chosen device does not open, using another: %w", errors.Join(errs[1:]...)))
+	}
+	if reason != nil {
+		cfg.OnError(reason)
+	}
 }
 
 func openVideoDevice(d interface {
@@ -125,8 +142,9 @@ func openAudio(cfg *Config) (audioSource, error) {
 	// ALSA's "null" device reports no channels, and mediadevices panics on
 	// it; such formats are not candidates.
 	usable := func(p prop.Media) bool { return p.ChannelCount > 0 && p.SampleRate == opusRate }
+	ds, reason := ordered(driver.Microphone, cfg.Microphone)
 	errs := []error{ErrNoMicrophone}
-	for _, d := range drivers(driver.Microphone) {
+	for _, d := range ds {
 		rec, ok := d.(driver.AudioRecorder)
 		if !ok {
 			continue
@@ -136,11 +154,12 @@ func openAudio(cfg *Config) (audioSource, error) {
 			driver.AudioRecorder
 		}{d, rec}, func(ps []prop.Media) (prop.Media, bool) { return best(c, ps, usable) })
 		if err == nil {
+			cfg.report(cfg.Microphone, reason, errs)
 			return as, nil
 		}
 		errs = append(errs, fmt.Errorf("%s: %w", d.Info().Label, err))
 	}
-	return audioSource{}, errors.Join(errs...)
+	return audioSource{}, errors.Join(append(errs, reason)...)
 }
 
 func openAudioDevice(d interface {

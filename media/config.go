@@ -34,6 +34,11 @@ type Config struct {
 	// TestMedia captures from generated test sources instead of the camera
 	// and microphone. It is never a fallback for missing devices.
 	TestMedia bool
+	// Camera and Microphone name the devices to capture from, as Cameras
+	// and Microphones list them; empty: the system default. A name no
+	// device has gets the default, and OnError hears why.
+	Camera     string
+	Microphone string
 	// Width, Height and FrameRate of captured video; 640x480@30 when zero.
 	Width, Height int
 	FrameRate     int
