@@ -362,10 +362,15 @@ func (e *Engine) Decline(user, device, id, reason string) (protocol.Call, error)
 	if reason == "" {
 		reason = protocol.ReasonDeclined
 	}
-	e.finishInvite(c, p, protocol.StateDeclined, reason)
-	e.broadcast(c, protocol.EventDeclined, user)
-	e.settle(c, user)
+	e.decline(c, p, reason)
 	return c.snapshot(), nil
+}
+
+// decline records an invitee's refusal, for all of the user's devices.
+func (e *Engine) decline(c *call, p *protocol.Participant, reason string) {
+	e.finishInvite(c, p, protocol.StateDeclined, reason)
+	e.broadcast(c, protocol.EventDeclined, p.User)
+	e.settle(c, p.User)
 }
 
 func (e *Engine) finishInvite(c *call, p *protocol.Participant, state, reason string) {
@@ -389,10 +394,7 @@ func (e *Engine) Cancel(user, device, id string) (protocol.Call, error) {
 		return protocol.Call{}, protocol.Errorf(protocol.CodeForbidden, "only the caller can cancel; decline instead")
 	}
 	if c.State == protocol.CallRinging {
-		e.cancelPending(c)
-		p.State = protocol.StateLeft
-		e.broadcast(c, protocol.EventCancelled, user)
-		e.end(c, protocol.OutcomeCancelled)
+		e.callerLeftRinging(c, p, protocol.OutcomeCancelled)
 		return c.snapshot(), nil
 	}
 	if p.State != protocol.StateJoined {
@@ -400,6 +402,15 @@ func (e *Engine) Cancel(user, device, id string) (protocol.Call, error) {
 	}
 	e.leave(c, p)
 	return c.snapshot(), nil
+}
+
+// callerLeftRinging ends a call whose caller left it before anyone
+// answered: every invite still pending is cancelled.
+func (e *Engine) callerLeftRinging(c *call, p *protocol.Participant, outcome string) {
+	e.cancelPending(c)
+	p.State = protocol.StateLeft
+	e.broadcast(c, protocol.EventCancelled, p.User)
+	e.end(c, outcome)
 }
 
 func (e *Engine) cancelPending(c *call) {
@@ -420,14 +431,9 @@ func (e *Engine) Hangup(user, device, id string) (protocol.Call, error) {
 	}
 	switch {
 	case pending(p.State):
-		e.finishInvite(c, p, protocol.StateDeclined, protocol.ReasonDeclined)
-		e.broadcast(c, protocol.EventDeclined, user)
-		e.settle(c, user)
+		e.decline(c, p, protocol.ReasonDeclined)
 	case p.State == protocol.StateJoined && user == c.Caller && c.State == protocol.CallRinging:
-		e.cancelPending(c)
-		p.State = protocol.StateLeft
-		e.broadcast(c, protocol.EventCancelled, user)
-		e.end(c, protocol.OutcomeCancelled)
+		e.callerLeftRinging(c, p, protocol.OutcomeCancelled)
 	case p.State == protocol.StateJoined:
 		e.leave(c, p)
 	default:
@@ -739,10 +745,7 @@ func (e *Engine) graceOver(id, user, device string) {
 		return
 	}
 	if user == c.Caller && c.State == protocol.CallRinging {
-		e.cancelPending(c)
-		p.State = protocol.StateLeft
-		e.broadcast(c, protocol.EventCancelled, user)
-		e.end(c, protocol.OutcomeFailed)
+		e.callerLeftRinging(c, p, protocol.OutcomeFailed)
 		return
 	}
 	e.leave(c, p)
