@@ -42,13 +42,10 @@ func (p *Phone) Join(callID string) error {
 // AddToCall rings more members of the group into the current call ("Invite
 // more").
 func (p *Phone) AddToCall(users []string) error {
-	p.mu.Lock()
-	if p.state == Idle || p.state == Ended {
-		p.mu.Unlock()
-		return ErrNoCall
+	id, err := p.callIn(Outgoing, Incoming, Connecting, Active)
+	if err != nil {
+		return err
 	}
-	id := p.call.ID
-	p.mu.Unlock()
 	var reply protocol.CallReply
 	if err := p.request(protocol.TypeCallAdd, protocol.CallAdd{CallID: id, Invitees: users}, &reply); err != nil {
 		return err

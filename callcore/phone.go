@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"slices"
 	"sync"
 	"time"
 
@@ -218,13 +219,10 @@ func (p *Phone) checkDevices(video bool) error {
 // Accept answers the ringing call; voiceOnly answers a video call with
 // voice (the call becomes a voice call for everyone).
 func (p *Phone) Accept(voiceOnly bool) error {
-	p.mu.Lock()
-	if p.state != Incoming {
-		p.mu.Unlock()
-		return ErrNoCall
+	id, err := p.callIn(Incoming)
+	if err != nil {
+		return err
 	}
-	id := p.call.ID
-	p.mu.Unlock()
 	// Set-up time counts from the person's accept, before the round trip.
 	accepted := time.Now()
 	var reply protocol.CallReply
@@ -293,13 +291,10 @@ func (p *Phone) activeLocked() {
 func (p *Phone) Decline() error { return p.decline(protocol.ReasonDeclined) }
 
 func (p *Phone) decline(reason string) error {
-	p.mu.Lock()
-	if p.state != Incoming {
-		p.mu.Unlock()
-		return ErrNoCall
+	id, err := p.callIn(Incoming)
+	if err != nil {
+		return err
 	}
-	id := p.call.ID
-	p.mu.Unlock()
 	var reply protocol.CallReply
 	if err := p.request(protocol.TypeCallDecline, protocol.CallDecline{CallID: id, Reason: reason}, &reply); err != nil {
 		return err
@@ -390,13 +385,10 @@ func (p *Phone) mediaState(apply func()) error {
 
 // SwitchToAudio turns the video call into a voice call for everyone.
 func (p *Phone) SwitchToAudio() error {
-	p.mu.Lock()
-	if p.state == Idle || p.state == Ended {
-		p.mu.Unlock()
-		return ErrNoCall
+	id, err := p.callIn(Outgoing, Incoming, Connecting, Active)
+	if err != nil {
+		return err
 	}
-	id := p.call.ID
-	p.mu.Unlock()
 	var reply protocol.CallReply
 	if err := p.request(protocol.TypeCallSwitchAudio, protocol.CallRef{CallID: id}, &reply); err != nil {
 		return err
@@ -427,6 +419,16 @@ func (p *Phone) Close() {
 	p.mu.Unlock()
 	closePeers(peers)
 	p.wg.Wait()
+}
+
+// callIn returns the current call's id if the engine is in one of states.
+func (p *Phone) callIn(states ...State) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !slices.Contains(states, p.state) {
+		return "", ErrNoCall
+	}
+	return p.call.ID, nil
 }
 
 func peerKey(user, device string) string { return user + "/" + device }
