@@ -62,6 +62,8 @@ type App struct {
 	settings views.Settings
 	signIn   fyne.Window
 	setWin   fyne.Window
+	setView  *views.SettingsView
+	monitors *monitors // the settings window's preview and level
 }
 
 // New builds the app on a fyne.App (app.NewWithID in main, test.NewApp in
@@ -79,6 +81,7 @@ func New(fa fyne.App, opts ...Option) *App {
 		o.dataDir = filepath.Join(dir, "parley", "server")
 	}
 	a := &App{fyne: fa, opts: o, log: o.log}
+	a.monitors = newMonitors(a)
 	if err := loadAssets(); err != nil {
 		a.log.Error("translations", "err", err)
 	}
@@ -196,9 +199,14 @@ func (a *App) showSettings() {
 	}
 	w := a.fyne.NewWindow(views.T("Settings"))
 	a.setWin = w
-	w.SetOnClosed(func() { a.setWin = nil })
+	w.SetOnClosed(func() {
+		a.setWin, a.setView = nil, nil
+		a.monitors.close()
+	})
 	v := views.NewSettingsView(a.currentSettings(), a.deviceLists(), a.changeSettings)
+	a.setView = v
 	w.SetContent(v.Object())
+	a.monitors.open(v)
 	w.Resize(fyne.NewSize(460, 560))
 	w.Show()
 }
@@ -214,6 +222,7 @@ func (a *App) changeSettings(s views.Settings) {
 	if old.Language != s.Language || old.Theme != s.Theme {
 		a.applyLook()
 	}
+	a.monitors.changed(old, s)
 	if old.Language != s.Language {
 		for _, ss := range sessions {
 			ss.buildMain()
@@ -221,7 +230,10 @@ func (a *App) changeSettings(s views.Settings) {
 		if a.setWin != nil {
 			w := a.setWin
 			w.SetTitle(views.T("Settings"))
-			w.SetContent(views.NewSettingsView(s, a.deviceLists(), a.changeSettings).Object())
+			v := views.NewSettingsView(s, a.deviceLists(), a.changeSettings)
+			a.setView = v
+			w.SetContent(v.Object())
+			a.monitors.open(v)
 		}
 		a.updateTray()
 		return
@@ -274,6 +286,8 @@ func (a *App) Close() {
 	if host != nil {
 		host.Close()
 	}
+	a.monitors.close()
+	a.monitors.wait()
 }
 
 // Run shows the sign-in window and runs the app until it quits.

@@ -58,6 +58,9 @@ func (a *App) startSession(c *client.Client, win fyne.Window) *Session {
 				go s.audio.set(a, ev.State == callcore.Active, s.phone.ReadAudio)
 			}
 			fyne.Do(func() {
+				if ev.Type == callcore.EventState {
+					a.monitors.inCall(s, ev.State != callcore.Idle)
+				}
 				before := s.screens.Screen()
 				s.screens.HandleEvent(ev)
 				if iw := s.screens.Invite(); iw != nil {

@@ -1,6 +1,8 @@
 package views
 
 import (
+	"sync"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
@@ -51,8 +53,70 @@ type SettingsView struct {
 	Microphone *widget.Select
 	Speaker    *widget.Select
 	Preview    *VideoSurface       // the camera preview, fed by the app
-	Level      *widget.ProgressBar // the microphone level, fed by the app
-	root       fyne.CanvasObject
+	Level      *widget.ProgressBar // the microphone level, fed by SetLevel
+	// NoCamera and NoMicrophone stand in for the preview and the level
+	// when the device is missing.
+	NoCamera     *widget.Label
+	NoMicrophone *widget.Label
+	root         fyne.CanvasObject
+
+	mu           sync.Mutex
+	level        float64
+	levelPending bool
+	levels       int // shown, for tests
+}
+
+// Levels is how many levels were shown.
+func (v *SettingsView) Levels() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.levels
+}
+
+// SetLevel shows the microphone's level, 0..1, from any goroutine. One
+// fyne.Do at a time carries the newest level, so a slow UI skips levels
+// instead of queuing them.
+func (v *SettingsView) SetLevel(l float64) {
+	v.mu.Lock()
+	v.level = l
+	schedule := !v.levelPending
+	v.levelPending = true
+	v.mu.Unlock()
+	if schedule {
+		fyne.Do(func() {
+			v.mu.Lock()
+			l := v.level
+			v.levelPending = false
+			v.levels++
+			v.mu.Unlock()
+			v.Level.SetValue(l)
+		})
+	}
+}
+
+// SetCameraMissing shows "No camera found" in place of the preview, or the
+// preview again. UI goroutine only.
+func (v *SettingsView) SetCameraMissing(missing bool) {
+	show(v.NoCamera, missing)
+	show(v.Preview.Image, !missing)
+}
+
+// SetMicrophoneMissing shows "No microphone found" in place of the level,
+// or the level again. UI goroutine only.
+func (v *SettingsView) SetMicrophoneMissing(missing bool) {
+	show(v.NoMicrophone, missing)
+	show(v.Level, !missing)
+	if missing {
+		v.Level.SetValue(0)
+	}
+}
+
+func show(o fyne.CanvasObject, on bool) {
+	if on {
+		o.Show()
+	} else {
+		o.Hide()
+	}
 }
 
 // NewSettingsView shows cur; onChange gets every change.
@@ -108,11 +172,16 @@ func NewSettingsView(cur Settings, devices DeviceLists, onChange func(Settings))
 	v.Microphone = device(devices.Microphones, &v.Current.Microphone)
 	v.Speaker = device(devices.Speakers, &v.Current.Speaker)
 	v.Preview.Image.SetMinSize(fyne.NewSize(160, 120))
+	v.Level.TextFormatter = func() string { return "" } // a meter, not a percentage
+	v.NoCamera = widget.NewLabel(T("No camera found"))
+	v.NoCamera.Hide()
+	v.NoMicrophone = widget.NewLabel(T("No microphone found"))
+	v.NoMicrophone.Hide()
 	form := widget.NewForm(
 		widget.NewFormItem(T("Camera"), v.Camera),
-		widget.NewFormItem("", container.NewHBox(v.Preview.Image)),
+		widget.NewFormItem("", container.NewHBox(v.Preview.Image, v.NoCamera)),
 		widget.NewFormItem(T("Microphone"), v.Microphone),
-		widget.NewFormItem(T("Level"), v.Level),
+		widget.NewFormItem(T("Level"), container.NewVBox(v.Level, v.NoMicrophone)),
 		widget.NewFormItem(T("Speaker"), v.Speaker),
 		widget.NewFormItem(T("Call entries"), container.NewHBox(v.VoiceCall, v.VideoCall)),
 		widget.NewFormItem(T("Incoming calls"), container.NewHBox(v.Ringtone, v.Notify)),

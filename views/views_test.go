@@ -600,3 +600,54 @@ func TestMainViewListsAndOpens(t *testing.T) {
 		t.Fatalf("history: %q", texts(v.HistoryList))
 	}
 }
+
+func TestSettingsShowDevicesPreviewAndLevel(t *testing.T) {
+	test.NewTempApp(t)
+	var got Settings
+	cur := DefaultSettings()
+	cur.Microphone = "Mic B"
+	v := NewSettingsView(cur, DeviceLists{Cameras: []string{"Cam A", "Cam B"}, Microphones: []string{"Mic A", "Mic B"}},
+		func(s Settings) { got = s })
+	w := test.NewWindow(v.Object())
+	defer w.Close()
+	if !slices.Equal(v.Camera.Options, []string{"Cam A", "Cam B"}) || !slices.Equal(v.Microphone.Options, []string{"Mic A", "Mic B"}) {
+		t.Fatalf("lists %q %q", v.Camera.Options, v.Microphone.Options)
+	}
+	if v.Camera.Selected != "" || v.Microphone.Selected != "Mic B" {
+		t.Fatalf("selected %q %q", v.Camera.Selected, v.Microphone.Selected)
+	}
+	v.Camera.SetSelected("Cam B")
+	if got.Camera != "Cam B" || got.Microphone != "Mic B" {
+		t.Fatalf("settings %+v", got)
+	}
+	frame := image.NewRGBA(image.Rect(0, 0, 32, 24))
+	done := make(chan struct{})
+	go func() { // the capture goroutines
+		defer close(done)
+		v.Preview.Push(frame)
+		v.SetLevel(0.25)
+		v.SetLevel(0.75)
+	}()
+	<-done
+	if v.Preview.Frames() != 1 || v.Preview.Image.Image != frame {
+		t.Fatalf("%d frames shown", v.Preview.Frames())
+	}
+	if v.Level.Value != 0.75 || v.Level.TextFormatter() != "" {
+		t.Fatalf("level %v %q", v.Level.Value, v.Level.TextFormatter())
+	}
+	if v.NoCamera.Visible() || v.NoMicrophone.Visible() {
+		t.Fatal("a device reported missing")
+	}
+	v.SetCameraMissing(true)
+	v.SetMicrophoneMissing(true)
+	if !v.NoCamera.Visible() || v.NoCamera.Text != "No camera found" || v.Preview.Image.Visible() {
+		t.Fatal("no \"No camera found\"")
+	}
+	if !v.NoMicrophone.Visible() || v.NoMicrophone.Text != "No microphone found" || v.Level.Visible() || v.Level.Value != 0 {
+		t.Fatal("no \"No microphone found\"")
+	}
+	v.SetCameraMissing(false)
+	if v.NoCamera.Visible() || !v.Preview.Image.Visible() {
+		t.Fatal("the preview did not come back")
+	}
+}
