@@ -247,6 +247,9 @@ func (p *Phone) stopCountdownLocked() {
 	}
 }
 
+// countdownSlack is how far off the estimate of the server's clock may be.
+const countdownSlack = 50 * time.Millisecond
+
 func (p *Phone) countdown(deadlineMS int64, stop chan struct{}) {
 	defer p.wg.Done()
 	t := time.NewTimer(0)
@@ -254,7 +257,10 @@ func (p *Phone) countdown(deadlineMS int64, stop chan struct{}) {
 	<-t.C
 	for {
 		left := time.Duration(deadlineMS-p.sig.ServerNow().UnixMilli()) * time.Millisecond
-		secs := int((left + time.Second - 1) / time.Second)
+		// Whole seconds, rounded up, forgiving the clock offset's estimate
+		// a little: a 30 s invite starts at 30, not 31, and 0 shows within
+		// countdownSlack of the server's deadline.
+		secs := int((left - countdownSlack + time.Second - 1) / time.Second)
 		if secs < 0 {
 			secs = 0
 		}
@@ -272,7 +278,7 @@ func (p *Phone) countdown(deadlineMS int64, stop chan struct{}) {
 			return
 		}
 		// Sleep until the shown number changes.
-		t.Reset(left - time.Duration(secs-1)*time.Second)
+		t.Reset(left - countdownSlack - time.Duration(secs-1)*time.Second)
 		select {
 		case <-stop:
 			return

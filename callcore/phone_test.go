@@ -251,12 +251,14 @@ func TestCountdownReachesZeroAtTheDeadline(t *testing.T) {
 		if ev.Outcome != protocol.OutcomeNoAnswer {
 			t.Fatalf("%s: outcome %s", d.c.User(), ev.Outcome)
 		}
+		// A loaded machine may wake the ticker late and skip a number, but
+		// the count never repeats or goes up.
 		for i := 1; i < len(seen); i++ {
-			if seen[i] != seen[i-1]-1 {
-				t.Fatalf("%s: countdown %v does not go down a second at a time", d.c.User(), seen)
+			if seen[i] >= seen[i-1] {
+				t.Fatalf("%s: countdown %v does not go down", d.c.User(), seen)
 			}
 		}
-		if len(seen) < 4 || seen[0] > 5 || seen[len(seen)-1] > 1 {
+		if len(seen) < 3 || seen[0] > 5 || seen[len(seen)-1] > 1 {
 			t.Fatalf("%s: countdown %v", d.c.User(), seen)
 		}
 	}
