@@ -36,6 +36,20 @@ func (e *env) dial(ctx context.Context) (*client.Client, error) {
 		BaseURL: e.inv.server, User: e.inv.user, Password: e.inv.password, Logger: e.log})
 }
 
+// oneShot runs do on a fresh connection, within oneShot, for commands
+// that make a request or two and read no events.
+func (e *env) oneShot(ctx context.Context, do func(context.Context, *client.Client) error) error {
+	ctx, cancel := context.WithTimeout(ctx, oneShot)
+	defer cancel()
+	cl, err := e.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	ignoreEvents(cl)
+	return do(ctx, cl)
+}
+
 // ignoreEvents reads the events of a client that has no use for them, so
 // that they cannot fill up and stall its connection. It ends with Close.
 func ignoreEvents(cl *client.Client) {
@@ -87,24 +101,18 @@ func parseGroup(me string, args []string) (command, error) {
 }
 
 func (c *groupCreateCmd) run(ctx context.Context, e *env) error {
-	ctx, cancel := context.WithTimeout(ctx, oneShot)
-	defer cancel()
-	cl, err := e.dial(ctx)
-	if err != nil {
-		return err
-	}
-	defer cl.Close()
-	ignoreEvents(cl)
-	var r protocol.ConversationReply
-	if err := cl.Request(ctx, protocol.TypeGroupCreate, &protocol.GroupCreate{Name: c.name, Members: c.members}, &r); err != nil {
-		return fmt.Errorf("group.create: %w", err)
-	}
-	_, id, err := protocol.ParseConversation(r.Conversation.ID)
-	if err != nil || id == "" {
-		return fmt.Errorf("group.create: the server answered with conversation %q", r.Conversation.ID)
-	}
-	e.out.text(id)
-	return nil
+	return e.oneShot(ctx, func(ctx context.Context, cl *client.Client) error {
+		var r protocol.ConversationReply
+		if err := cl.Request(ctx, protocol.TypeGroupCreate, &protocol.GroupCreate{Name: c.name, Members: c.members}, &r); err != nil {
+			return fmt.Errorf("group.create: %w", err)
+		}
+		_, id, err := protocol.ParseConversation(r.Conversation.ID)
+		if err != nil || id == "" {
+			return fmt.Errorf("group.create: the server answered with conversation %q", r.Conversation.ID)
+		}
+		e.out.text(id)
+		return nil
+	})
 }
 
 type sendCmd struct{ conv, text string }
@@ -123,20 +131,14 @@ func parseSend(me string, args []string) (command, error) {
 }
 
 func (c *sendCmd) run(ctx context.Context, e *env) error {
-	ctx, cancel := context.WithTimeout(ctx, oneShot)
-	defer cancel()
-	cl, err := e.dial(ctx)
-	if err != nil {
-		return err
-	}
-	defer cl.Close()
-	ignoreEvents(cl)
-	m, err := cl.SendText(ctx, c.conv, c.text)
-	if err != nil {
-		return fmt.Errorf("chat.send: %w", err)
-	}
-	e.out.json(m)
-	return nil
+	return e.oneShot(ctx, func(ctx context.Context, cl *client.Client) error {
+		m, err := cl.SendText(ctx, c.conv, c.text)
+		if err != nil {
+			return fmt.Errorf("chat.send: %w", err)
+		}
+		e.out.json(m)
+		return nil
+	})
 }
 
 type historyCmd struct {
@@ -163,22 +165,16 @@ func parseHistory(me string, args []string) (command, error) {
 }
 
 func (c *historyCmd) run(ctx context.Context, e *env) error {
-	ctx, cancel := context.WithTimeout(ctx, oneShot)
-	defer cancel()
-	cl, err := e.dial(ctx)
-	if err != nil {
-		return err
-	}
-	defer cl.Close()
-	ignoreEvents(cl)
-	msgs, err := history(ctx, cl, c.conv, c.limit)
-	if err != nil {
-		return err
-	}
-	for _, m := range msgs {
-		e.out.json(m)
-	}
-	return nil
+	return e.oneShot(ctx, func(ctx context.Context, cl *client.Client) error {
+		msgs, err := history(ctx, cl, c.conv, c.limit)
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			e.out.json(m)
+		}
+		return nil
+	})
 }
 
 // history returns the newest n messages of conv, oldest first, in as many
