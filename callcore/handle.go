@@ -247,7 +247,8 @@ func (p *Phone) stopCountdownLocked() {
 	}
 }
 
-// countdownSlack is how far off the estimate of the server's clock may be.
+// countdownSlack covers a wake-up that comes late: the shown number
+// changes this much before the server's clock says so.
 const countdownSlack = 50 * time.Millisecond
 
 func (p *Phone) countdown(deadlineMS int64, stop chan struct{}) {
@@ -256,10 +257,9 @@ func (p *Phone) countdown(deadlineMS int64, stop chan struct{}) {
 	defer t.Stop()
 	<-t.C
 	for {
-		left := time.Duration(deadlineMS-p.sig.ServerNow().UnixMilli()) * time.Millisecond
-		// Whole seconds, rounded up, forgiving the clock offset's estimate
-		// a little: a 30 s invite starts at 30, not 31, and 0 shows within
-		// countdownSlack of the server's deadline.
+		left := p.sig.TimeLeft(deadlineMS)
+		// Whole seconds, rounded up, a little early: a 30 s invite starts
+		// at 30, not 31, and 0 shows before the server's timeout arrives.
 		secs := int((left - countdownSlack + time.Second - 1) / time.Second)
 		if secs < 0 {
 			secs = 0

@@ -41,7 +41,9 @@ const (
 // Signaling is the server connection; *client.Client implements it.
 type Signaling interface {
 	Request(ctx context.Context, typ string, payload, reply any) error
-	ServerNow() time.Time
+	// TimeLeft is how long until a deadline on the server's clock, erring
+	// early.
+	TimeLeft(deadlineMS int64) time.Duration
 	User() string
 	Device() string
 	ICEServers() []protocol.ICEServer

@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"parley/protocol"
 )
@@ -35,11 +34,11 @@ type Client struct {
 	done      chan struct{} // closed when run has returned
 	closeOnce sync.Once
 
-	mu     sync.Mutex
-	login  *protocol.LoginReply
-	sess   *session      // the connection, nil while there is none
-	up     chan struct{} // closed while sess is set
-	offset time.Duration
+	mu    sync.Mutex
+	login *protocol.LoginReply
+	sess  *session      // the connection, nil while there is none
+	up    chan struct{} // closed while sess is set
+	clock serverClock   // of the current or last connection
 }
 
 // Dial logs in, connects and says hello. ctx bounds only that; the client

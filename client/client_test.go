@@ -238,8 +238,9 @@ func TestClockOffset(t *testing.T) {
 			if got := c.ClockOffset(); !near(got, skew) {
 				t.Errorf("offset %v; want about %v", got, skew)
 			}
-			if got := time.Until(c.ServerNow()); !near(got, skew) {
-				t.Errorf("ServerNow is %v from now; want about %v", got, skew)
+			deadline := time.Now().Add(skew + 30*time.Second).UnixMilli()
+			if got := c.TimeLeft(deadline); !near(got, 30*time.Second) || got > 30*time.Second {
+				t.Errorf("TimeLeft of a deadline 30 s ahead on the server's clock is %v; want a little under 30 s", got)
 			}
 			// The server's clock was set right: a reconnect notices.
 			f.set(func(f *fakeServer) { f.skew = 0 })

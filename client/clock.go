@@ -2,12 +2,18 @@ package client
 
 import "time"
 
-// clockOffset estimates how far the server's clock is ahead of ours. The
-// server stamped serverMS at some instant between sent and got; the
-// midpoint is the best guess, wrong by at most half the round trip.
-func clockOffset(sent, got time.Time, serverMS int64) time.Duration {
-	mid := sent.Add(got.Sub(sent) / 2)
-	return time.UnixMilli(serverMS).Sub(mid)
+// serverClock is what a hello taught about the server's clock: how far it
+// is ahead of ours, and how wrong that may be. The server stamped its time
+// at some instant between sent and got; the midpoint is the best guess,
+// wrong by at most half the round trip.
+type serverClock struct {
+	offset time.Duration
+	err    time.Duration
+}
+
+func measureClock(sent, got time.Time, serverMS int64) serverClock {
+	half := got.Sub(sent) / 2
+	return serverClock{offset: time.UnixMilli(serverMS).Sub(sent.Add(half)), err: half}
 }
 
 // ClockOffset is how far the server's clock is ahead of this machine's
@@ -15,11 +21,16 @@ func clockOffset(sent, got time.Time, serverMS int64) time.Duration {
 func (c *Client) ClockOffset() time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.offset
+	return c.clock.offset
 }
 
-// ServerNow is the server's current time, as far as the client can tell.
-// Countdowns to server deadlines (an invite's deadline_ms) use it.
-func (c *Client) ServerNow() time.Time {
-	return time.Now().Add(c.ClockOffset())
+// TimeLeft is how long until deadlineMS on the server's clock, taking the
+// server's clock to be as far ahead as the estimate allows: a countdown to
+// it reaches zero no later than the server's own deadline, and a slow
+// round trip at hello costs a little early, never late.
+func (c *Client) TimeLeft(deadlineMS int64) time.Duration {
+	c.mu.Lock()
+	clk := c.clock
+	c.mu.Unlock()
+	return time.UnixMilli(deadlineMS).Sub(time.Now().Add(clk.offset + clk.err))
 }

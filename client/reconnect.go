@@ -91,7 +91,7 @@ func (c *Client) logIn(ctx context.Context) error {
 func (c *Client) publish(s *session, state string) {
 	c.chat.hold()
 	c.mu.Lock()
-	c.sess, c.offset = s, s.offset
+	c.sess, c.clock = s, s.clock
 	close(c.up)
 	c.mu.Unlock()
 	s.start(state)

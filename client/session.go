@@ -21,11 +21,11 @@ const sendQueue = 64
 // goroutine dispatches what arrives; a writer goroutine makes every write
 // but control frames. Both end when the session closes.
 type session struct {
-	c      *Client
-	ws     *websocket.Conn
-	offset time.Duration // the server's clock ahead of ours, at hello
-	out    chan []byte
-	wg     sync.WaitGroup
+	c     *Client
+	ws    *websocket.Conn
+	clock serverClock // measured at hello
+	out   chan []byte
+	wg    sync.WaitGroup
 
 	once sync.Once
 	done chan struct{} // closed when the session is over
@@ -93,7 +93,7 @@ func (c *Client) hello(ctx context.Context, ws *websocket.Conn, token string) (*
 	return &session{
 		c:       c,
 		ws:      ws,
-		offset:  clockOffset(sent, got, w.ServerTimeMS),
+		clock:   measureClock(sent, got, w.ServerTimeMS),
 		out:     make(chan []byte, sendQueue),
 		done:    make(chan struct{}),
 		pending: make(map[string]chan *protocol.Envelope),

@@ -187,7 +187,7 @@ func (f *callFlow) state(ev callcore.Event) {
 		}
 		f.id = ev.Call.ID
 		f.out.event(line{Event: "incoming", CallID: f.id, User: ev.Call.Caller, Conversation: ev.Call.Conversation,
-			Media: ev.Call.Media, TimeLeftMS: ev.Call.DeadlineMS - f.cl.ServerNow().UnixMilli()})
+			Media: ev.Call.Media, TimeLeftMS: f.cl.TimeLeft(ev.Call.DeadlineMS).Milliseconds()})
 		f.voiceOnly = ev.VoiceOnly
 		if f.opts.ringFor > 0 {
 			f.answerAt = time.After(f.opts.ringFor)

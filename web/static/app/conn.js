@@ -11,6 +11,7 @@
 //   'fatal'    it stopped for good (detail: 'unauthorized' | 'replaced')
 
 import {ApiError} from './session.js';
+import {measureClock} from './clock.js';
 
 const BACKOFF_MIN = 250;
 const BACKOFF_MAX = 10000;
@@ -23,18 +24,23 @@ export class Connection extends EventTarget {
   #token; #device; #ws = null; #ready = false; #stopped = false;
   #pending = new Map(); #next = 1; #backoff = BACKOFF_MIN; #timer = null; #beat = null;
 
-  constructor({token, device, offset = 0}) {
+  constructor({token, device, clock = {offset: 0, error: 0}}) {
     super();
     this.#token = token;
     this.#device = device;
-    this.offset = offset; // server clock minus ours, in ms
+    this.clock = clock; // offset: server clock minus ours; error: how wrong it may be (ms)
   }
 
   get device() { return this.#device; }
   get online() { return this.#ready; }
 
   // serverNow is the server's clock as well as this tab can tell.
-  serverNow() { return Date.now() + this.offset; }
+  serverNow() { return Date.now() + this.clock.offset; }
+
+  // timeLeft is the ms until deadline on the server's clock, taking that
+  // clock to be as far ahead as the estimate allows: a countdown to it
+  // reaches zero no later than the server does.
+  timeLeft(deadline) { return deadline - (Date.now() + this.clock.offset + this.clock.error); }
 
   start() { this.#dial(); }
 
@@ -77,7 +83,7 @@ export class Connection extends EventTarget {
     try {
       const w = await this.#send('hello', {version: 1, token: this.#token, device: this.#device});
       const got = Date.now();
-      this.offset = w.server_time_ms - (sent + got) / 2;
+      this.clock = measureClock(sent, got, w.server_time_ms);
       this.#ready = true;
       this.#backoff = BACKOFF_MIN;
       this.#beat = setInterval(() => this.#heartbeat(ws), HEARTBEAT);

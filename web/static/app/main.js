@@ -17,7 +17,7 @@ function signIn(notice = '') {
 }
 
 function start(session) {
-  const conn = new Connection({token: session.token, device: deviceId(), offset: session.offset});
+  const conn = new Connection({token: session.token, device: deviceId(), clock: session.clock});
   const chat = new Chat(conn, session.user);
   const phone = new Phone(conn, session);
   const signOut = () => {

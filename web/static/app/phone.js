@@ -13,6 +13,7 @@ import {Link} from './rtc.js';
 import {capture, openCamera, stopAll} from './devices.js';
 
 const ENDED_SHOWN = 2000; // ms the end of a call stays on screen
+const COUNTDOWN_SLACK = 50; // ms
 
 const key = (user, device) => `${user}/${device}`;
 
@@ -336,11 +337,13 @@ export class Phone extends EventTarget {
   }
 
   // #countdown shows the seconds left until the server's deadline, by the
-  // server's clock, waking when the number shown changes.
+  // server's clock, waking when the number shown changes. It runs a little
+  // early (COUNTDOWN_SLACK covers a timer that fires late), so 0 shows
+  // before the server's timeout arrives.
   #countdown(deadline) {
     this.#stopCountdown();
     const tick = () => {
-      const left = deadline - this.#conn.serverNow();
+      const left = this.#conn.timeLeft(deadline) - COUNTDOWN_SLACK;
       this.secondsLeft = Math.max(0, Math.ceil(left / 1000));
       this.#changed();
       if (this.secondsLeft > 0) this.#tick = setTimeout(tick, left - (this.secondsLeft - 1) * 1000);

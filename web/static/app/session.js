@@ -5,6 +5,7 @@
 // and never logged.
 
 import {randomId} from './ids.js';
+import {measureClock} from './clock.js';
 
 const KEY = 'parley.session';
 const DEVICE = 'parley.device';
@@ -44,7 +45,7 @@ export async function register(user, password) {
 }
 
 // login returns the session: user, token, expires_ms, ice_servers, and
-// the clock offset to the server (refined later by each welcome).
+// the server's clock (measured again at each welcome).
 export async function login(user, password) {
   const sent = Date.now();
   const r = await post('/api/login', user, password);
@@ -52,7 +53,7 @@ export async function login(user, password) {
   const s = {
     user: r.user, token: r.token, expires_ms: r.expires_ms,
     ice_servers: r.ice_servers || [],
-    offset: r.server_time_ms - (sent + got) / 2,
+    clock: measureClock(sent, got, r.server_time_ms),
   };
   sessionStorage.setItem(KEY, JSON.stringify(s));
   return s;
@@ -62,7 +63,7 @@ export async function login(user, password) {
 export function saved() {
   try {
     const s = JSON.parse(sessionStorage.getItem(KEY));
-    if (s && s.token && s.expires_ms > Date.now() + (s.offset || 0)) return s;
+    if (s && s.token && s.expires_ms > Date.now() + (s.clock?.offset || 0)) return s;
   } catch { /* nothing usable stored */ }
   return null;
 }
