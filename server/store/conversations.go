@@ -65,7 +65,8 @@ func (db *DB) CreateGroup(ctx context.Context, id, name, creator string, members
 }
 
 // AddMembers adds members to a group conversation; those already in it are
-// skipped. It returns the conversation as it is afterwards.
+// skipped. It returns the conversation as it is afterwards, or a conflict
+// (and adds nobody) when the group would grow past protocol.MaxGroupMembers.
 func (db *DB) AddMembers(ctx context.Context, conv string, members []string) (c protocol.Conversation, err error) {
 	defer wrap(&err, "add members")
 	// A direct conversation is two people by its very id.
@@ -85,6 +86,12 @@ func (db *DB) AddMembers(ctx context.Context, conv string, members []string) (c 
 			return err
 		}
 		c, err = conversation(ctx, tx, conv)
+		if err == nil && len(c.Members) > protocol.MaxGroupMembers {
+			// Checked after the insert, in the same transaction, so two adds
+			// at once cannot both slip under the limit.
+			return protocol.Errorf(protocol.CodeConflict, "the group would have %d members; a group holds at most %d",
+				len(c.Members), protocol.MaxGroupMembers)
+		}
 		return err
 	})
 	if err != nil {

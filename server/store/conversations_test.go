@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -231,5 +232,34 @@ func TestConversations(t *testing.T) {
 		if err != nil || got == nil || !slices.EqualFunc(got, tc.want, equalConv) {
 			t.Errorf("Conversations(%q) = %+v, %v; want %+v", tc.user, got, err, tc.want)
 		}
+	}
+}
+
+func TestAddMembersStopsAtTheGroupLimit(t *testing.T) {
+	ctx := t.Context()
+	db := newTest(t)
+	var others []string
+	for i := range protocol.MaxGroupMembers {
+		u := fmt.Sprintf("user%03d", i)
+		if err := db.CreateUser(ctx, u, []byte("h")); err != nil {
+			t.Fatal(err)
+		}
+		others = append(others, u)
+	}
+	// alice and 198 others: one place left.
+	if _, err := db.CreateGroup(ctx, "g", "G", "alice", others[:protocol.MaxGroupMembers-2]); err != nil {
+		t.Fatal(err)
+	}
+	_, err := db.AddMembers(ctx, "group:g", others[protocol.MaxGroupMembers-2:])
+	var pe *protocol.Error
+	if !errors.As(err, &pe) || pe.Code != protocol.CodeConflict {
+		t.Fatalf("adding two to a group with one place left: %v; want a conflict", err)
+	}
+	if ok, _ := db.IsMember(ctx, "group:g", others[protocol.MaxGroupMembers-2]); ok {
+		t.Error("the refused add added someone")
+	}
+	c, err := db.AddMembers(ctx, "group:g", others[protocol.MaxGroupMembers-2:protocol.MaxGroupMembers-1])
+	if err != nil || len(c.Members) != protocol.MaxGroupMembers {
+		t.Errorf("adding the last one: %d members, %v; want %d", len(c.Members), err, protocol.MaxGroupMembers)
 	}
 }
