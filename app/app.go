@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -64,6 +66,7 @@ type App struct {
 	setWin   fyne.Window
 	setView  *views.SettingsView
 	monitors *monitors // the settings window's preview and level
+	memory   idleMemory
 }
 
 // New builds the app on a fyne.App (app.NewWithID in main, test.NewApp in
@@ -81,12 +84,15 @@ func New(fa fyne.App, opts ...Option) *App {
 		o.dataDir = filepath.Join(dir, "parley", "server")
 	}
 	a := &App{fyne: fa, opts: o, log: o.log}
+	// Quiet for a few seconds: the windows are drawn, the call is over.
+	a.memory = idleMemory{settle: 5 * time.Second, release: debug.FreeOSMemory}
 	a.monitors = newMonitors(a)
 	if err := loadAssets(); err != nil {
 		a.log.Error("translations", "err", err)
 	}
 	fa.SetIcon(assets.Icon)
 	reportShown()
+	a.memory.busy() // starting up
 	a.settings = loadSettings(fa.Preferences())
 	a.applyLook()
 	a.setupTray()
@@ -164,6 +170,7 @@ func (a *App) addSession(s *Session) {
 	a.mu.Lock()
 	a.sessions = append(a.sessions, s)
 	a.mu.Unlock()
+	a.memory.busy() // signed in: a main window built
 	if _, ok := a.fyne.(desktop.App); ok {
 		// Closing the main window keeps the app in the tray, so that
 		// invites still ring.
@@ -288,6 +295,7 @@ func (a *App) Close() {
 	}
 	a.monitors.close()
 	a.monitors.wait()
+	a.memory.close()
 }
 
 // Run shows the sign-in window and runs the app until it quits.

@@ -60,6 +60,9 @@ func (a *App) startSession(c *client.Client, win fyne.Window) *Session {
 			fyne.Do(func() {
 				if ev.Type == callcore.EventState {
 					a.monitors.inCall(s, ev.State != callcore.Idle)
+					if ev.State == callcore.Idle {
+						a.memory.busy() // a call just ended
+					}
 				}
 				before := s.screens.Screen()
 				s.screens.HandleEvent(ev)
