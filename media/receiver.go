@@ -6,19 +6,12 @@ import (
 	"time"
 
 	"github.com/pion/rtcp"
-	"github.com/pion/rtp/codecs"
 	"github.com/pion/webrtc/v4"
-	"github.com/pion/webrtc/v4/pkg/media/samplebuilder"
 )
 
-const (
-	// videoMaxLate is how many packets the sample builder holds back for a
-	// late one: about four 640x480 frames, past which NACK is too late too.
-	videoMaxLate = 256
-	// pliInterval spaces key frame requests while decoding stays broken;
-	// a key frame takes about a round trip to come.
-	pliInterval = 300 * time.Millisecond
-)
+// pliInterval spaces key frame requests while decoding stays broken; a
+// key frame takes about a round trip to come.
+const pliInterval = 300 * time.Millisecond
 
 // receiveVideo decodes the remote video track until the PeerConnection
 // closes. Its goroutine is owned by the Session.
@@ -30,7 +23,7 @@ func (s *Session) receiveVideo(track *webrtc.TrackRemote) {
 		return
 	}
 	defer dec.Close()
-	sb := samplebuilder.New(videoMaxLate, &codecs.VP8Packet{}, track.Codec().ClockRate)
+	var frames vp8Frames
 	ssrc := uint32(track.SSRC())
 	var lastPLI time.Time
 	pli := func() {
@@ -49,18 +42,23 @@ func (s *Session) receiveVideo(track *webrtc.TrackRemote) {
 		if s.videoOff.Load() {
 			continue // switched to audio: the track is drained, not decoded
 		}
-		sb.Push(pkt)
-		for sample := sb.Pop(); sample != nil; sample = sb.Pop() {
-			if sample.PrevDroppedPackets > 0 {
+		now := time.Now()
+		frames.push(pkt, now)
+		for {
+			frame, afterLoss, ok := frames.pop(now)
+			if !ok {
+				break
+			}
+			if afterLoss {
 				needKey = true // a frame was lost: what follows refers to it
 			}
 			// In VP8's frame tag, bit 0 clear marks a key frame.
-			key := len(sample.Data) > 0 && sample.Data[0]&1 == 0
+			key := len(frame) > 0 && frame[0]&1 == 0
 			if needKey && !key {
 				pli()
 				continue
 			}
-			img, err := dec.Decode(sample.Data, s.cfg.OnFrame != nil)
+			img, err := dec.Decode(frame, s.cfg.OnFrame != nil)
 			if err != nil {
 				needKey = true
 				pli()
