@@ -92,6 +92,9 @@ func newAPI(cfg *Config, onEstimator func(cc.BandwidthEstimator)) (*webrtc.API, 
 		se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
 		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
 	}
+	if cfg.net != nil {
+		se.SetNet(cfg.net)
+	}
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se)), nil
 }
 

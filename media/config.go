@@ -3,6 +3,8 @@ package media
 import (
 	"errors"
 	"image"
+
+	"github.com/pion/transport/v5"
 )
 
 // Errors a person can act on.
@@ -60,6 +62,9 @@ type Config struct {
 	// OnError receives failures that happen after setup, such as a capture
 	// device that stopped or panicked; the call goes on without it.
 	OnError func(error)
+
+	// net replaces the network stack, for tests that cut a path.
+	net transport.Net
 }
 
 func (c *Config) setDefaults() {

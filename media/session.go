@@ -67,7 +67,9 @@ type Session struct {
 	pendingRemote []webrtc.ICECandidateInit
 	localSent     bool // our description went out; candidates may follow
 	pendingLocal  []json.RawMessage
-	capturing     bool // devices are to be open
+	offerer       bool        // Start made the first offer
+	restartTimer  *time.Timer // the next ICE restart, when one is due
+	capturing     bool        // devices are to be open
 	sending       bool
 	muted         bool
 	cameraOff     bool
@@ -111,6 +113,7 @@ func New(cfg Config, sig Signaler) (*Session, error) {
 	}
 	s.pc.OnICECandidate(s.onLocalCandidate)
 	s.pc.OnConnectionStateChange(s.onConnState)
+	s.pc.OnICEConnectionStateChange(s.onICEState)
 	s.pc.OnTrack(s.onTrack)
 	for _, snd := range []*sender{s.audio, s.video} {
 		if snd != nil {
@@ -316,7 +319,12 @@ func (s *Session) Close() error {
 	}
 	s.closed = true
 	close(s.done)
+	s.stopRestartLocked()
 	s.mu.Unlock()
+	// A restart under way finishes its step before the PeerConnection
+	// closes; later ones see closed.
+	s.negMu.Lock()
+	s.negMu.Unlock()
 	s.audio.stop()
 	if s.video != nil {
 		s.video.stop()

@@ -8,22 +8,19 @@ import (
 )
 
 // Start negotiates as the caller: it sends the offer. ICE and DTLS run as
-// soon as the answer comes, whether or not anything is sent yet.
+// soon as the answer comes, whether or not anything is sent yet. The side
+// that started also restarts ICE when the network path dies (restart.go).
 func (s *Session) Start() error {
 	s.negMu.Lock()
 	defer s.negMu.Unlock()
-	if s.isClosed() {
+	s.mu.Lock()
+	closed := s.closed
+	s.offerer = true
+	s.mu.Unlock()
+	if closed {
 		return ErrClosed
 	}
-	offer, err := s.pc.CreateOffer(nil)
-	if err != nil {
-		return fmt.Errorf("media: offer: %w", err)
-	}
-	if err := s.pc.SetLocalDescription(offer); err != nil {
-		return fmt.Errorf("media: offer: %w", err)
-	}
-	s.sendDescription(SignalOffer, offer.SDP)
-	return nil
+	return s.offer(nil)
 }
 
 // HandleSignal takes a signal from the peer: an offer (answered at once),
