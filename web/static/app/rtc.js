@@ -7,13 +7,19 @@
 //     opens until the call is accepted, then send() puts the tracks in;
 //   - the caller's device answers each offer, also without sending;
 //   - candidates trickle both ways. Ours wait until our description has
-//     gone out; the peer's wait until its description is set.
+//     gone out; the peer's wait until its description is set;
+//   - when the network path dies mid-call, the side that offered restarts
+//     ICE with a new offer (rule 5 of "Signaling").
 //
 // Signals are handled one at a time, in the order they came.
+
+const RESTART_AFTER = 2000; // ms disconnected before an ICE restart
+const RESTART_RETRY = 10000; // ms a restart may take before the next
 
 export class Link {
   #pc; #signal; #queue = Promise.resolve();
   #localSent = false; #localPending = []; #remoteSet = false; #remotePending = [];
+  #offerer = false; #restartTimer = null;
 
   // signal(kind, fields) carries our offer, answer or candidate to the
   // peer; onTrack gets each remote track; onState each connection state;
@@ -33,12 +39,14 @@ export class Link {
     };
     pc.ontrack = (e) => onTrack(e.track);
     pc.onconnectionstatechange = () => onState(pc.connectionState);
+    pc.oniceconnectionstatechange = () => this.#iceState(pc.iceConnectionState);
   }
 
   get state() { return this.#pc.connectionState; }
 
   // offer negotiates as the invitee's device.
   offer(video) {
+    this.#offerer = true;
     this.#serial(async () => {
       this.#pc.addTransceiver('audio', {direction: 'sendrecv'});
       if (video) this.#pc.addTransceiver('video', {direction: 'sendrecv'});
@@ -90,7 +98,38 @@ export class Link {
   // stats is the browser's getStats report.
   stats() { return this.#pc.getStats(); }
 
-  close() { this.#pc.close(); }
+  close() {
+    this.#stopRestart();
+    this.#pc.close();
+  }
+
+  // #iceState restarts ICE, as the offering side, when the path died.
+  #iceState(st) {
+    if (!this.#offerer) return;
+    if (st === 'connected' || st === 'completed') {
+      this.#stopRestart();
+    } else if (st === 'disconnected') {
+      this.#restartTimer ??= setTimeout(() => this.#restart(), RESTART_AFTER);
+    } else if (st === 'failed') {
+      this.#stopRestart();
+      this.#restart();
+    }
+  }
+
+  #restart() {
+    this.#restartTimer = setTimeout(() => this.#restart(), RESTART_RETRY);
+    this.#serial(async () => {
+      if (this.#pc.signalingState === 'closed') return;
+      this.#localSent = false; // new candidates go after the new offer
+      await this.#pc.setLocalDescription(await this.#pc.createOffer({iceRestart: true}));
+      this.#describe('offer');
+    });
+  }
+
+  #stopRestart() {
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = null;
+  }
 
   #serial(step) {
     this.#queue = this.#queue.then(step).catch((e) => this.onError?.(e));
