@@ -189,8 +189,11 @@ func (s *CallScreens) remote(ev callcore.Event) {
 		}
 	case ScreenVideo:
 		if p.User == s.peer() {
-			s.Video.Muted.Hidden = !p.Muted
-			s.Video.Muted.Refresh()
+			if s.Video.Muted.Hidden == p.Muted {
+				s.Video.Muted.Hidden = !p.Muted
+				s.Video.Muted.Refresh()
+				s.Video.ShowControls() // the mark is in a bar
+			}
 			if s.Video.RemoteCameraOff() != p.CameraOff {
 				s.Video.SetRemoteCameraOff(p.CameraOff)
 			}
@@ -271,7 +274,7 @@ func (s *CallScreens) show() {
 	case ScreenVideo:
 		s.Video = NewVideoCallView(s.peer(), s.Remote, s.Local, s.Cameras(), VideoActions{
 			Mute: s.toggleMute, Camera: s.toggleCamera, SwitchCamera: s.OnSwitchCamera,
-			ToVoice: s.toVoice, Hangup: s.hangup})
+			ToVoice: s.toVoice, Hangup: s.hangup, Minimize: s.Minimize})
 		s.status = s.Video.Status
 		if p := s.call.Participant(s.peer()); p != nil && p.CameraOff {
 			s.Video.SetRemoteCameraOff(true)
@@ -289,9 +292,12 @@ func (s *CallScreens) show() {
 		s.win.SetCloseIntercept(s.Minimize)
 		s.win.Resize(fyne.NewSize(520, 600))
 	}
-	leave := widget.NewButtonWithIcon("", theme.WindowMinimizeIcon(), s.Minimize)
-	leave.Importance = widget.LowImportance
-	s.win.SetContent(container.NewBorder(container.NewHBox(leave, layout.NewSpacer()), nil, nil, nil, content))
+	if want != ScreenVideo { // the video call has it in its bar
+		leave := widget.NewButtonWithIcon("", theme.WindowMinimizeIcon(), s.Minimize)
+		leave.Importance = widget.LowImportance
+		content = container.NewBorder(container.NewHBox(leave, layout.NewSpacer()), nil, nil, nil, content)
+	}
+	s.win.SetContent(content)
 	if s.Mini == nil {
 		s.win.Show()
 		s.win.RequestFocus()
@@ -302,6 +308,9 @@ func (s *CallScreens) setStatus(text string) {
 	if s.status != nil {
 		s.status.Text = text
 		s.status.Refresh()
+	}
+	if text != "" && s.screen == ScreenVideo {
+		s.Video.ShowControls() // the status is in a bar
 	}
 }
 

@@ -3,6 +3,7 @@ package views
 import (
 	"image"
 	"image/color"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -118,26 +119,36 @@ type VideoCallView struct {
 	SwitchCamera *widget.Button // nil unless there are several cameras
 	ToVoice      *widget.Button
 	Hangup       *widget.Button
+	Minimize     *widget.Button
 	Muted        *canvas.Text
 	Status       *canvas.Text
 	Swapped      bool
+	// ControlsIdle is how long the controls stay after the pointer last
+	// moved over the call.
+	ControlsIdle time.Duration
 
-	peer      string
-	remoteBox *fyne.Container // remote video, or the avatar when its camera is off
-	stage     *fyne.Container
-	root      fyne.CanvasObject
+	peer         string
+	remoteBox    *fyne.Container    // remote video, or the avatar when its camera is off
+	stage        *fyne.Container    // the large picture
+	corner       *fyne.Container    // the small one, above the bottom bar
+	bars         [2]*fyne.Container // top and bottom, over the video
+	lastActivity time.Time
+	hideTimer    *time.Timer // pending hide, or nil
+	onBar        bool        // the pointer was last seen over a bar
+	held         bool        // the pointer went from a bar onto a control
+	root         fyne.CanvasObject
 }
 
 // VideoActions are what the video call's buttons do.
 type VideoActions struct {
-	Mute, Camera, SwitchCamera, ToVoice, Hangup func()
+	Mute, Camera, SwitchCamera, ToVoice, Hangup, Minimize func()
 }
 
 // NewVideoCallView builds the screen of a video call with peer, showing
 // the remote and local surfaces; cameras is how many cameras this device
 // has.
 func NewVideoCallView(peer string, remote, local *VideoSurface, cameras int, do VideoActions) *VideoCallView {
-	v := &VideoCallView{Remote: remote, Local: local, peer: peer,
+	v := &VideoCallView{Remote: remote, Local: local, peer: peer, ControlsIdle: 3 * time.Second,
 		Timer: whiteText("00:00", 14, false), Quality: NewQualityIndicator(),
 		Muted: whiteText(T("Muted"), 12, false), Status: whiteText(T("Connecting…"), 12, false)}
 	v.Muted.Hide()
@@ -153,22 +164,77 @@ func NewVideoCallView(peer string, remote, local *VideoSurface, cameras int, do 
 	controls.Add(v.ToVoice)
 	controls.Add(v.Hangup)
 	controls.Add(layout.NewSpacer())
-	// The video covers the stage, so the stage needs no background: every
-	// frame repaints the whole window, and a window-sized rectangle under
-	// the video cost half as much again as the video itself (measured in
-	// bench/desktop_bench_test.go). Only the bars get the dark background.
-	v.Remote.Image.FillMode = canvas.ImageFillCover
+	v.Minimize = callButton("", theme.WindowMinimizeIcon(), do.Minimize)
+	// Every frame repaints the whole window, so what the window holds
+	// besides the video costs with every frame (measured in
+	// bench/desktop_bench_test.go): the video fits the window as the bare
+	// recipe does, with no background under it (the window's own clear
+	// colour is free), and the bars lie over it and hide while nobody
+	// moves the pointer, as in other call apps.
 	v.remoteBox = container.NewStack(v.Remote.Image)
-	v.stage = container.New(cornerLayout{}, v.remoteBox, NewTapArea(v.Local.Image, v.Swap))
-	top := container.NewHBox(v.Quality.Object(), layout.NewSpacer(), v.Muted, v.Timer)
-	v.root = container.NewBorder(
+	v.stage = container.NewStack(v.remoteBox)
+	v.corner = container.New(cornerLayout{}, NewTapArea(v.Local.Image, v.Swap))
+	top := container.NewHBox(v.Minimize, v.Quality.Object(), layout.NewSpacer(), v.Muted, v.Timer)
+	v.bars = [2]*fyne.Container{
 		container.NewStack(darkBackground(), container.NewPadded(top)),
-		container.NewStack(darkBackground(), container.NewVBox(v.Status, controls)), nil, nil, v.stage)
+		container.NewStack(darkBackground(), container.NewVBox(v.Status, controls))}
+	v.root = NewHoverArea(container.NewStack(v.stage, container.NewBorder(v.bars[0], v.bars[1], nil, nil, v.corner)),
+		v.ShowControls, v.pointerMoved, v.pointerOut)
+	v.ShowControls()
 	return v
 }
 
 // Object is the view's canvas object.
 func (v *VideoCallView) Object() fyne.CanvasObject { return v.root }
+
+// ControlsShown tells whether the bars show.
+func (v *VideoCallView) ControlsShown() bool { return v.bars[0].Visible() }
+
+// ShowControls shows the bars until the pointer has rested for
+// ControlsIdle.
+func (v *VideoCallView) ShowControls() {
+	v.held = false
+	v.lastActivity = time.Now()
+	if !v.ControlsShown() {
+		for _, b := range v.bars {
+			b.Show()
+		}
+	}
+	if v.hideTimer == nil {
+		v.hideTimer = time.AfterFunc(v.ControlsIdle, func() { fyne.Do(v.hideIdleControls) })
+	}
+}
+
+// hideIdleControls hides the bars unless the pointer moved since, or rests
+// on a control.
+func (v *VideoCallView) hideIdleControls() {
+	v.hideTimer = nil
+	if v.held {
+		return // the next move over the call shows them again
+	}
+	if left := v.ControlsIdle - time.Since(v.lastActivity); left > 0 {
+		v.hideTimer = time.AfterFunc(left, func() { fyne.Do(v.hideIdleControls) })
+		return
+	}
+	for _, b := range v.bars {
+		b.Hide()
+	}
+}
+
+func (v *VideoCallView) pointerMoved(at fyne.Position) {
+	v.onBar = false
+	for _, b := range v.bars {
+		p, sz := b.Position(), b.Size()
+		if b.Visible() && at.X >= p.X && at.Y >= p.Y && at.X < p.X+sz.Width && at.Y < p.Y+sz.Height {
+			v.onBar = true
+		}
+	}
+	v.ShowControls()
+}
+
+// pointerOut: the pointer left the call, for a button if it was last over
+// a bar (the buttons take the pointer's moves), else for another window.
+func (v *VideoCallView) pointerOut() { v.held = v.onBar }
 
 // Swap exchanges the large and the small picture.
 func (v *VideoCallView) Swap() {
@@ -177,8 +243,10 @@ func (v *VideoCallView) Swap() {
 	if v.Swapped {
 		big, small = v.Local.Image, v.remoteBox
 	}
-	v.stage.Objects = []fyne.CanvasObject{big, NewTapArea(small, v.Swap)}
+	v.stage.Objects = []fyne.CanvasObject{big}
+	v.corner.Objects = []fyne.CanvasObject{NewTapArea(small, v.Swap)}
 	v.stage.Refresh()
+	v.corner.Refresh()
 }
 
 // SetRemoteCameraOff shows the peer's avatar instead of their video.

@@ -14,6 +14,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -418,10 +419,12 @@ func TestCallScreensFollowTheEngine(t *testing.T) {
 	if s.Video.Timer.Text != "01:23" {
 		t.Fatalf("timer %q", s.Video.Timer.Text)
 	}
-	// The remote camera goes off: the avatar shows.
+	// The remote camera goes off: the avatar shows; the mute mark shows
+	// the controls that hid while the pointer rested.
+	restPointer(s.Video)
 	c.Participants[1].CameraOff, c.Participants[1].Muted = true, true
 	s.HandleEvent(callcore.Event{Type: callcore.EventRemote, What: protocol.EventMediaState, Call: c, Remote: c.Participants[1]})
-	if !s.Video.RemoteCameraOff() || !s.Video.Muted.Visible() {
+	if !s.Video.RemoteCameraOff() || !s.Video.Muted.Visible() || !s.Video.ControlsShown() {
 		t.Fatal("remote camera off and mute not shown")
 	}
 	test.Tap(s.Video.Mute)
@@ -461,6 +464,60 @@ func TestCallScreensFollowTheEngine(t *testing.T) {
 	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Idle})
 	if s.Screen() != ScreenNone {
 		t.Fatalf("ended: screen %q", s.Screen())
+	}
+}
+
+// restPointer is the video call's idle time passing without a pointer move.
+func restPointer(v *VideoCallView) {
+	v.lastActivity = time.Now().Add(-v.ControlsIdle)
+	v.hideIdleControls()
+}
+
+func TestVideoCallControlsHideWhileThePointerRests(t *testing.T) {
+	a := test.NewTempApp(t)
+	ph := newFakePhone()
+	v := NewVideoCallView("bob", NewVideoSurface(), NewVideoSurface(), 1, VideoActions{Hangup: func() { ph.rec("hangup") }})
+	w := a.NewWindow("call")
+	w.SetContent(v.Object())
+	w.Resize(fyne.NewSize(520, 600))
+	area := v.Object().(*HoverArea)
+	move := func(x, y float32) {
+		area.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(x, y)}})
+	}
+	if !v.ControlsShown() {
+		t.Fatal("controls hidden at the start")
+	}
+	v.hideIdleControls() // early: it waits for the rest of the idle time
+	if !v.ControlsShown() {
+		t.Fatal("controls hidden before their idle time")
+	}
+	restPointer(v)
+	if v.ControlsShown() {
+		t.Fatal("controls stay while the pointer rests")
+	}
+	move(260, 300)
+	if !v.ControlsShown() {
+		t.Fatal("a pointer move does not show the controls")
+	}
+	// From the bottom bar onto a button: the controls stay under the pointer.
+	move(260, 590)
+	area.MouseOut()
+	restPointer(v)
+	if !v.ControlsShown() {
+		t.Fatal("controls hidden under the pointer")
+	}
+	test.Tap(v.Hangup)
+	ph.expect(t, "hangup")
+	// Out of the window from the video: they hide.
+	move(260, 300)
+	area.MouseOut()
+	restPointer(v)
+	if v.ControlsShown() {
+		t.Fatal("controls stay after the pointer left")
+	}
+	test.Tap(area) // a touch screen has no pointer to move
+	if !v.ControlsShown() {
+		t.Fatal("a tap does not show the controls")
 	}
 }
 

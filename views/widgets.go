@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"parley/media"
@@ -33,6 +34,38 @@ func (t *TapArea) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimple
 func (t *TapArea) Tapped(*fyne.PointEvent) {
 	if t.OnTap != nil {
 		t.OnTap()
+	}
+}
+
+// HoverArea is a TapArea that also tells where the pointer moves over it
+// and when it leaves, even over its content that is not hoverable itself.
+type HoverArea struct {
+	TapArea
+	OnMove func(at fyne.Position)
+	OnOut  func()
+}
+
+// NewHoverArea wraps content.
+func NewHoverArea(content fyne.CanvasObject, onTap func(), onMove func(fyne.Position), onOut func()) *HoverArea {
+	h := &HoverArea{TapArea: TapArea{Content: content, OnTap: onTap}, OnMove: onMove, OnOut: onOut}
+	h.ExtendBaseWidget(h)
+	return h
+}
+
+// MouseIn implements desktop.Hoverable.
+func (h *HoverArea) MouseIn(e *desktop.MouseEvent) { h.MouseMoved(e) }
+
+// MouseMoved implements desktop.Hoverable.
+func (h *HoverArea) MouseMoved(e *desktop.MouseEvent) {
+	if h.OnMove != nil {
+		h.OnMove(e.Position)
+	}
+}
+
+// MouseOut implements desktop.Hoverable.
+func (h *HoverArea) MouseOut() {
+	if h.OnOut != nil {
+		h.OnOut()
 	}
 }
 
@@ -191,26 +224,17 @@ func (c *Countdown) Set(secs int) {
 	c.SetText(Tf("%d s", secs))
 }
 
-// cornerLayout fills the area with the first object and puts the second
-// small in the bottom-right corner.
+// cornerLayout puts its objects small in the bottom-right corner, a
+// quarter of the area's width.
 type cornerLayout struct{}
 
-func (cornerLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	if len(objs) == 0 {
-		return fyne.NewSize(0, 0)
-	}
-	return objs[0].MinSize()
-}
+func (cornerLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(0, 0) }
 
 func (cornerLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	if len(objs) > 0 {
-		objs[0].Move(fyne.NewPos(0, 0))
-		objs[0].Resize(size)
-	}
-	if len(objs) > 1 {
-		w := size.Width / 4
-		h := w * 3 / 4
-		objs[1].Resize(fyne.NewSize(w, h))
-		objs[1].Move(fyne.NewPos(size.Width-w-8, size.Height-h-8))
+	w := size.Width / 4
+	h := w * 3 / 4
+	for _, o := range objs {
+		o.Resize(fyne.NewSize(w, h))
+		o.Move(fyne.NewPos(size.Width-w-8, size.Height-h-8))
 	}
 }
