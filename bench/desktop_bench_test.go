@@ -431,9 +431,11 @@ func goHeap(log string) string {
 //
 //   - bare: the bare Fyne recipe (bench/cmd/videorender -mode bare);
 //   - screen: the app's video call screen, views.CallScreens, fed as the
-//     app feeds it (-mode screen), with the same frames; also with the
-//     local preview at 15 frames a second (-preview), and, to tell what the
-//     new buffer per frame costs, with buffers reused (-reuse);
+//     app feeds it (-mode screen), with the same frames; its controls hide
+//     while nobody moves the pointer, so also with them kept shown
+//     (-controls), with the local preview at 15 frames a second
+//     (-preview), and, to tell what the new buffer per frame costs, with
+//     buffers reused (-reuse);
 //   - demo: the real `parley --demo --demo-call video`, bob accepting with
 //     Enter: one process holding both sides of a video call (two test
 //     sources, two VP8 encoders and decoders, two call windows with their
@@ -452,6 +454,7 @@ func BenchmarkDesktopVideoRender(b *testing.B) {
 	modes := []mode{
 		{"bare", "bare recipe"},
 		{"screen", "app call screen"},
+		{"screen -controls", "app call screen, controls shown"},
 		{"screen -preview", "app call screen + local preview"},
 		{"screen -reuse", "app call screen, buffers reused"},
 	}

@@ -2,7 +2,7 @@
 // second in a Fyne window, for the rendering benchmark of the desktop app
 // (bench/desktop_bench_test.go), which measures its CPU from /proc.
 //
-//	videorender -mode bare|screen [-preview] [-duration 15s]
+//	videorender -mode bare|screen [-controls] [-preview] [-reuse] [-duration 15s]
 //
 // Both modes start from the same 4:2:0 YCbCr frames (what the VP8 decoder
 // hands over), made in advance so that making them costs nothing, and
@@ -15,8 +15,11 @@
 //   - screen is the app's video call screen: views.CallScreens driven to
 //     an active video call (timer running, network quality shown), each
 //     frame converted into a new *image.RGBA as media's receiver does and
-//     handed to CallScreens.RemoteFrame. -preview adds the local preview at
-//     15 frames a second, converted as media's preview does. -reuse
+//     handed to CallScreens.RemoteFrame. Nobody moves the pointer, so the
+//     call's controls hide after their idle time; -controls keeps them
+//     shown, as a pointer moving over the call does. -preview adds the
+//     local preview at 15 frames a second, converted as media's preview
+//     does. -reuse
 //     converts into four buffers in turn instead of a new one per frame,
 //     to tell what the allocation costs (a diagnosis: the surface keeps
 //     the frame it was given, so the app cannot do this as it stands).
@@ -52,6 +55,7 @@ const (
 
 func main() {
 	mode := flag.String("mode", "bare", "bare (the bare Fyne recipe) or screen (the app's video call screen)")
+	controls := flag.Bool("controls", false, "screen: keep the call's controls shown, as a moving pointer does")
 	preview := flag.Bool("preview", false, "screen: also show the local preview at 15 frames a second")
 	reuse := flag.Bool("reuse", false, "screen: convert into four buffers in turn, not a new one per frame")
 	duration := flag.Duration("duration", 15*time.Second, "how long to show the video")
@@ -65,7 +69,7 @@ func main() {
 	case "bare":
 		shown, push = bare(a, frames)
 	case "screen":
-		shown, push = screen(a, frames, *preview, *reuse)
+		shown, push = screen(a, frames, *controls, *preview, *reuse)
 	default:
 		fmt.Fprintf(os.Stderr, "videorender: unknown mode %q\n", *mode)
 		os.Exit(2)
@@ -181,7 +185,7 @@ func (control) SwitchToAudio() error           { return nil }
 func (control) AddToCall(users []string) error { return nil }
 
 // screen is the app's video call screen, fed as the app feeds it.
-func screen(a fyne.App, frames []*image.YCbCr, preview, reuse bool) (shown func() int, push func(int)) {
+func screen(a fyne.App, frames []*image.YCbCr, controls, preview, reuse bool) (shown func() int, push func(int)) {
 	// A master window behind the call window, as the main window is.
 	main := a.NewWindow("videorender main")
 	main.SetContent(canvas.NewRectangle(color.Gray{Y: 0xee}))
@@ -209,6 +213,10 @@ func screen(a fyne.App, frames []*image.YCbCr, preview, reuse bool) (shown func(
 		}
 		draw.Draw(rgba, rgba.Rect, src, src.Rect.Min, draw.Src)
 		s.RemoteFrame(rgba)
+		if controls && i%fps == 0 {
+			// What the pointer moving over the call does, once a second.
+			fyne.Do(func() { s.Video.ShowControls() })
+		}
 		if preview && i%2 == 0 {
 			// As media's preview: at most 15 a second, a copy each.
 			local := frames[(i+len(frames)/2)%len(frames)]
