@@ -3,6 +3,7 @@ package callcore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http/httptest"
 	"sync"
@@ -105,14 +106,16 @@ func (d *device) waitState(state State) Event {
 func (d *device) wait(ok func(Event) bool) Event {
 	d.t.Helper()
 	timeout := time.After(30 * time.Second)
+	var seen []string // for the failure message
 	for {
 		select {
 		case ev := <-d.events:
 			if ok(ev) {
 				return ev
 			}
+			seen = append(seen, fmt.Sprintf("%s %s %v", ev.Type, ev.State, ev.Err))
 		case <-timeout:
-			d.t.Fatalf("%s: timed out waiting", d.c.User())
+			d.t.Fatalf("%s: timed out waiting; events seen meanwhile: %q", d.c.User(), seen)
 		}
 	}
 }

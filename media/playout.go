@@ -2,22 +2,33 @@ package media
 
 import "sync"
 
-// playoutCap bounds the decoded audio held for the playback device: 200 ms
-// of 48 kHz mono. Beyond it the oldest samples go, so that a stalled or
-// absent player never adds latency or memory.
-const playoutCap = opusRate / 5
+const (
+	// playoutTarget is how much decoded audio the buffer gathers before it
+	// plays, at the start and after running dry: two packets' worth, so
+	// that a packet a little late does not cut the sound (every gap heard
+	// as a crackle) at the cost of 40 ms of delay.
+	playoutTarget = opusRate / 25
+	// playoutMax bounds the delay: audio piled up beyond it (a burst after
+	// a stall, or a sender's clock running fast) is cut back to the
+	// target, oldest first.
+	playoutMax = opusRate * 3 / 25
+	// playoutFade is the length of the ramp where the sound stops or
+	// starts (2.5 ms), so that a gap does not click.
+	playoutFade = opusRate / 400
+)
 
 // playout is the jitter buffer between the audio receiver and the playback
 // device: the receiver pushes decoded frames as they arrive and the
 // device's callback reads at its own steady pace.
 type playout struct {
-	mu   sync.Mutex
-	buf  []int16 // a ring of playoutCap samples
-	head int     // index of the oldest sample
-	n    int     // samples held
+	mu      sync.Mutex
+	buf     []int16 // a ring of playoutMax samples
+	head    int     // index of the oldest sample
+	n       int     // samples held
+	playing bool    // false: gathering playoutTarget first
 }
 
-func newPlayout() *playout { return &playout{buf: make([]int16, playoutCap)} }
+func newPlayout() *playout { return &playout{buf: make([]int16, playoutMax)} }
 
 func (p *playout) push(pcm []int16) {
 	p.mu.Lock()
@@ -25,9 +36,9 @@ func (p *playout) push(pcm []int16) {
 	if len(pcm) > len(p.buf) {
 		pcm = pcm[len(pcm)-len(p.buf):]
 	}
-	if over := p.n + len(pcm) - len(p.buf); over > 0 {
-		p.head = (p.head + over) % len(p.buf)
-		p.n -= over
+	if p.n+len(pcm) > len(p.buf) {
+		// Back to the target delay, this packet included.
+		p.drop(p.n - max(playoutTarget-len(pcm), 0))
 	}
 	tail := (p.head + p.n) % len(p.buf)
 	c := copy(p.buf[tail:], pcm)
@@ -35,16 +46,47 @@ func (p *playout) push(pcm []int16) {
 	p.n += len(pcm)
 }
 
+// drop forgets the oldest k samples.
+func (p *playout) drop(k int) {
+	k = min(k, p.n)
+	p.head = (p.head + k) % len(p.buf)
+	p.n -= k
+}
+
 // read fills dst with the oldest samples and silence after them, and says
-// how many were real.
+// how many were real. Sound fades in where it starts and out where the
+// buffer runs dry.
 func (p *playout) read(dst []int16) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if !p.playing && p.n < playoutTarget {
+		clear(dst)
+		return 0
+	}
+	starting := !p.playing
+	p.playing = true
 	n := min(len(dst), p.n)
 	c := copy(dst[:n], p.buf[p.head:])
 	copy(dst[c:n], p.buf)
 	clear(dst[n:])
-	p.head = (p.head + n) % len(p.buf)
-	p.n -= n
+	p.drop(n)
+	if starting {
+		fade(dst[:min(n, playoutFade)], true)
+	}
+	if n < len(dst) { // ran dry: gather again
+		fade(dst[max(0, n-playoutFade):n], false)
+		p.playing = false
+	}
 	return n
+}
+
+// fade ramps s up from silence, or down to it.
+func fade(s []int16, in bool) {
+	for i := range s {
+		k := i + 1
+		if !in {
+			k = len(s) - i
+		}
+		s[i] = int16(int(s[i]) * k / (len(s) + 1))
+	}
 }

@@ -32,24 +32,71 @@ func TestQuality(t *testing.T) {
 }
 
 func TestPlayout(t *testing.T) {
-	p := newPlayout()
-	frame := make([]int16, opusFrame)
-	for i := range 15 { // 300 ms into a 200 ms buffer: the oldest go
-		for j := range frame {
-			frame[j] = int16(i)
+	frame := func(v int16) []int16 {
+		f := make([]int16, opusFrame)
+		for i := range f {
+			f[i] = v
 		}
-		p.push(frame)
+		return f
 	}
-	out := make([]int16, playoutCap+100)
-	if n := p.read(out); n != playoutCap {
-		t.Fatalf("read %d samples, want %d", n, playoutCap)
-	}
-	if out[0] != 5 || out[playoutCap-1] != 14 || out[playoutCap] != 0 {
-		t.Fatalf("got %d..%d then %d", out[0], out[playoutCap-1], out[playoutCap])
-	}
-	if n := p.read(out[:10]); n != 0 {
-		t.Fatalf("read %d from an empty buffer", n)
-	}
+	period := make([]int16, opusFrame/2) // a 10 ms device period
+	t.Run("gathers the target before it plays, and fades in", func(t *testing.T) {
+		p := newPlayout()
+		p.push(frame(1000))
+		if n := p.read(period); n != 0 || period[0] != 0 {
+			t.Fatalf("played %d samples of 20 ms, before the 40 ms target", n)
+		}
+		p.push(frame(1000))
+		if n := p.read(period); n != len(period) {
+			t.Fatalf("read %d samples with 40 ms held; want %d", n, len(period))
+		}
+		if period[0] >= 1000 || period[playoutFade] != 1000 {
+			t.Errorf("no fade in: starts %d, then %d", period[0], period[playoutFade])
+		}
+	})
+	t.Run("running dry fades out and gathers again", func(t *testing.T) {
+		p := newPlayout()
+		p.push(frame(1000))
+		p.push(frame(1000))
+		out := make([]int16, 3*opusFrame)
+		if n := p.read(out); n != 2*opusFrame {
+			t.Fatalf("read %d; want the %d held", n, 2*opusFrame)
+		}
+		if last := out[2*opusFrame-1]; last >= 100 {
+			t.Errorf("the sound stops at %d, not faded out", last)
+		}
+		if out[2*opusFrame] != 0 {
+			t.Error("no silence after the end")
+		}
+		p.push(frame(1000))
+		if n := p.read(period); n != 0 {
+			t.Errorf("played %d samples of a 20 ms packet after running dry", n)
+		}
+	})
+	t.Run("audio piled up beyond the maximum is cut back to the target", func(t *testing.T) {
+		p := newPlayout()
+		for i := range 7 { // 140 ms into a 120 ms buffer
+			p.push(frame(int16(i)))
+		}
+		out := make([]int16, playoutMax)
+		n := p.read(out)
+		if n > playoutMax || n < playoutTarget {
+			t.Fatalf("held %d samples; want between %d and %d", n, playoutTarget, playoutMax)
+		}
+		if v := out[n-playoutFade-1]; v != 6 { // before the fade out
+			t.Errorf("the newest sample is %d; want 6, the last pushed", v)
+		}
+	})
+	t.Run("a long packet is kept whole", func(t *testing.T) {
+		p := newPlayout()
+		for range 3 { // 60 ms each: 180 ms into a 120 ms buffer
+			p.push(make([]int16, 3*opusFrame))
+		}
+		out := make([]int16, playoutMax)
+		if n := p.read(out); n != 3*opusFrame {
+			t.Errorf("held %d samples after the cut; want the last packet's %d", n, 3*opusFrame)
+		}
+	})
 }
 
 func TestCodecsRoundTrip(t *testing.T) {
