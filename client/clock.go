@@ -5,15 +5,18 @@ import "time"
 // serverClock is what a hello taught about the server's clock: how far it
 // is ahead of ours, and how wrong that may be. The server stamped its time
 // at some instant between sent and got; the midpoint is the best guess,
-// wrong by at most half the round trip.
+// wrong by at most half the round trip, and half a millisecond more, for
+// the stamp is in whole milliseconds.
 type serverClock struct {
 	offset time.Duration
 	err    time.Duration
 }
 
 func measureClock(sent, got time.Time, serverMS int64) serverClock {
+	const halfMS = time.Millisecond / 2
 	half := got.Sub(sent) / 2
-	return serverClock{offset: time.UnixMilli(serverMS).Sub(sent.Add(half)), err: half}
+	server := time.UnixMilli(serverMS).Add(halfMS) // the middle of its millisecond
+	return serverClock{offset: server.Sub(sent.Add(half)), err: half + halfMS}
 }
 
 // ClockOffset is how far the server's clock is ahead of this machine's
