@@ -163,7 +163,8 @@ func (s *Server) chatHistory(ctx context.Context, c *conn, raw []byte) (any, err
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := s.members(ctx, c.user, req.Conversation, false); err != nil {
+	members, group, err := s.members(ctx, c.user, req.Conversation, false)
+	if err != nil {
 		return nil, err
 	}
 	limit := req.Limit
@@ -171,11 +172,15 @@ func (s *Server) chatHistory(ctx context.Context, c *conn, raw []byte) (any, err
 		limit = protocol.DefaultHistoryPage
 	}
 	msgs, more, err := s.store.History(ctx, req.Conversation, req.Before, limit)
-	if errors.Is(err, store.ErrNotFound) {
-		return protocol.Messages{Messages: []protocol.Message{}}, nil
-	}
 	if err != nil {
 		return nil, err
+	}
+	if len(msgs) == 0 && !group {
+		// A direct conversation nobody has used yet is empty, if the
+		// other person exists.
+		if err := s.requireUsers(ctx, members); err != nil {
+			return nil, err
+		}
 	}
 	return protocol.Messages{Messages: nonNil(msgs), More: more}, nil
 }

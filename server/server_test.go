@@ -237,6 +237,7 @@ func TestBadInput(t *testing.T) {
 		{"bad media", `{"type":"call.invite","id":"1","payload":{"conversation":"direct:bob:mallory","media":"smell"}}`, protocol.CodeBadRequest},
 		{"timeout out of range", `{"type":"call.invite","id":"1","payload":{"conversation":"direct:bob:mallory","media":"audio","timeout_ms":1}}`, protocol.CodeBadRequest},
 		{"a second hello", `{"type":"hello","id":"1","payload":{}}`, protocol.CodeUnknownType},
+		{"history with nobody", `{"type":"chat.history","id":"1","payload":{"conversation":"direct:mallory:nobody"}}`, protocol.CodeNotFound},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
