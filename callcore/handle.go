@@ -115,6 +115,9 @@ func (p *Phone) update(u protocol.CallUpdate) {
 	p.mu.Lock()
 	defer p.flush()
 	defer p.mu.Unlock()
+	if p.placedHere(u.Call) {
+		p.placedLocked(u.Call)
+	}
 	if p.state == Idle || u.Call.ID != p.call.ID {
 		return
 	}

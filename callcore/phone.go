@@ -86,6 +86,7 @@ type Phone struct {
 	mu         sync.Mutex
 	state      State
 	call       protocol.Call // the current call, as the server last said
+	placing    bool          // our call.invite awaits its reply
 	peers      map[string]*peer
 	chosen     *peer  // the remote device that answered (or that we answered)
 	want       string // its peer key, known before its session may exist
@@ -184,27 +185,48 @@ func (p *Phone) Call(conv, mediaKind string, invitees []string, timeout time.Dur
 		return protocol.Call{}, ErrBusy
 	}
 	p.state = Outgoing // reserved while the invite is on its way
+	p.placing = true
 	p.mu.Unlock()
 	var reply protocol.CallReply
 	err := p.request(protocol.TypeCallInvite, protocol.CallInvite{Conversation: conv, Media: mediaKind,
 		Invitees: invitees, TimeoutMS: timeout.Milliseconds()}, &reply)
 	p.mu.Lock()
-	if err != nil {
-		p.state = Idle
-		p.mu.Unlock()
+	defer p.flush()
+	defer p.mu.Unlock()
+	p.placing = false
+	switch {
+	case err == nil && p.call.ID == reply.Call.ID:
+		// The call's events came first and have taken it from there (it
+		// may even be over): the reply's snapshot is older than they are.
+		return p.call, nil
+	case err != nil:
+		if p.state == Outgoing {
+			p.state = Idle
+		}
 		return protocol.Call{}, err
 	}
-	p.call = reply.Call
-	p.acceptedAt, p.muted, p.cameraOff = time.Time{}, false, false
-	p.emitLocked(Event{Type: EventState, State: Outgoing, Call: reply.Call})
+	p.placedLocked(reply.Call)
 	if reply.Call.State == protocol.CallEnded {
 		p.finishLocked(reply.Call)
-	} else {
-		p.startCountdownLocked(reply.Call.DeadlineMS)
 	}
-	p.mu.Unlock()
-	p.flush()
 	return reply.Call, nil
+}
+
+// placedLocked makes c, which this device placed, the current call.
+func (p *Phone) placedLocked(c protocol.Call) {
+	p.call = c
+	p.acceptedAt, p.muted, p.cameraOff = time.Time{}, false, false
+	p.emitLocked(Event{Type: EventState, State: Outgoing, Call: c})
+	if c.State != protocol.CallEnded {
+		p.startCountdownLocked(c.DeadlineMS)
+	}
+}
+
+// placedHere tells whether c is the call this device's pending invite is
+// placing: events about it can come before the invite's reply.
+func (p *Phone) placedHere(c protocol.Call) bool {
+	return p.placing && p.state == Outgoing && c.ID != p.call.ID && c.Caller == p.sig.User() &&
+		len(c.Participants) > 0 && c.Participants[0].Device == p.sig.Device()
 }
 
 // checkDevices asks the platform for the devices a call needs.
