@@ -291,6 +291,13 @@ func (s *CallScreens) show() {
 		s.win = s.App.NewWindow(T("Parley call"))
 		s.win.SetCloseIntercept(s.Minimize)
 		s.win.Resize(fyne.NewSize(520, 600))
+		// A key brings back the video call's hidden controls, so that a
+		// keyboard reaches them without a mouse.
+		s.win.Canvas().SetOnTypedKey(func(*fyne.KeyEvent) {
+			if s.screen == ScreenVideo {
+				s.Video.ShowControls()
+			}
+		})
 	}
 	if want != ScreenVideo { // the video call has it in its bar
 		leave := widget.NewButtonWithIcon("", theme.WindowMinimizeIcon(), s.Minimize)

@@ -427,6 +427,12 @@ func TestCallScreensFollowTheEngine(t *testing.T) {
 	if !s.Video.RemoteCameraOff() || !s.Video.Muted.Visible() || !s.Video.ControlsShown() {
 		t.Fatal("remote camera off and mute not shown")
 	}
+	// A key shows the controls too, for someone on the keyboard.
+	restPointer(s.Video)
+	s.Window().Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeySpace})
+	if !s.Video.ControlsShown() {
+		t.Fatal("a key does not show the hidden controls")
+	}
 	test.Tap(s.Video.Mute)
 	ph.expect(t, "muted on")
 	test.Tap(s.Video.Camera)
