@@ -18,10 +18,16 @@ func (p *Phone) Join(callID string) error {
 		return ErrBusy
 	}
 	p.state = Outgoing // reserved while the join is on its way
+	p.joining = callID
 	p.mu.Unlock()
 	var reply protocol.CallReply
 	err := p.request(protocol.TypeCallJoin, protocol.CallRef{CallID: callID}, &reply)
 	p.mu.Lock()
+	p.joining = ""
+	if p.state != Outgoing {
+		p.mu.Unlock()
+		return ErrNoCall // it ended before the reply came
+	}
 	if err != nil {
 		p.state = Idle
 		p.mu.Unlock()

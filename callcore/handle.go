@@ -118,6 +118,11 @@ func (p *Phone) update(u protocol.CallUpdate) {
 	if p.placedHere(u.Call) {
 		p.placedLocked(u.Call)
 	}
+	if p.joining != "" && u.Call.ID == p.joining && u.Event == protocol.EventEnded {
+		// The call we are joining ended before the join's reply came.
+		p.finishLocked(u.Call)
+		return
+	}
 	if p.state == Idle || u.Call.ID != p.call.ID {
 		return
 	}

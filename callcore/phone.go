@@ -87,6 +87,7 @@ type Phone struct {
 	state      State
 	call       protocol.Call // the current call, as the server last said
 	placing    bool          // our call.invite awaits its reply
+	joining    string        // the call our call.join awaits the reply for
 	peers      map[string]*peer
 	chosen     *peer  // the remote device that answered (or that we answered)
 	want       string // its peer key, known before its session may exist

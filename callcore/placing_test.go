@@ -11,9 +11,9 @@ import (
 	"parley/protocol"
 )
 
-// slowInvite is a server connection whose call.invite reply is held back
-// until the test lets it go, as a loaded server's is while it stores the
-// call: the call's events get to the caller first.
+// slowInvite is a server connection whose call.invite (or call.join)
+// reply is held back until the test lets it go, as a loaded server's is
+// while it stores the call: the call's events get to the caller first.
 type slowInvite struct {
 	asked   chan struct{} // closed when the invite is sent
 	release chan struct{} // closing it lets the reply come
@@ -22,7 +22,7 @@ type slowInvite struct {
 }
 
 func (s *slowInvite) Request(ctx context.Context, typ string, payload, reply any) error {
-	if typ != protocol.TypeCallInvite {
+	if typ != protocol.TypeCallInvite && typ != protocol.TypeCallJoin {
 		return nil
 	}
 	s.once.Do(func() { close(s.asked) })
@@ -87,5 +87,34 @@ func TestEventsBeforeTheInviteReply(t *testing.T) {
 	}
 	if want := []State{Outgoing, Ended, Idle}; len(states) != len(want) || states[0] != want[0] || states[1] != want[1] || states[2] != want[2] {
 		t.Errorf("states %v; want %v", states, want)
+	}
+}
+
+// TestGroupCallEndsBeforeTheJoinReply: the group call ends just as this
+// device joins it. The join fails and the engine is idle, not in a call
+// that is over.
+func TestGroupCallEndsBeforeTheJoinReply(t *testing.T) {
+	ended := protocol.Call{ID: "g1", Conversation: "group:team", Group: true, Media: protocol.MediaAudio,
+		Caller: "bob", State: protocol.CallEnded, Outcome: protocol.OutcomeCompleted,
+		Participants: []protocol.Participant{{User: "bob", State: protocol.StateLeft}}}
+	joined := ended
+	joined.State, joined.Outcome = protocol.CallActive, ""
+	joined.Participants = []protocol.Participant{{User: "bob", State: protocol.StateJoined},
+		{User: "alice", Device: "laptop", State: protocol.StateJoined}}
+
+	sig := &slowInvite{asked: make(chan struct{}), release: make(chan struct{}), reply: joined}
+	p := New(sig, Config{TestMedia: true})
+	defer p.Close()
+	done := make(chan error, 1)
+	go func() { done <- p.Join("g1") }()
+	<-sig.asked
+	raw, _ := json.Marshal(protocol.CallUpdate{Call: ended, Event: protocol.EventEnded})
+	p.HandleEvent(client.Event{Type: protocol.TypeCallUpdate, Payload: raw})
+	close(sig.release)
+	if err := <-done; err != ErrNoCall {
+		t.Fatalf("join of a call that ended: %v; want ErrNoCall", err)
+	}
+	if st, _ := p.State(); st != Idle {
+		t.Fatalf("state %s after the call ended; want idle", st)
 	}
 }
