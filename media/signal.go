@@ -41,6 +41,11 @@ func (s *Session) HandleSignal(kind, sdp string, candidate json.RawMessage) erro
 		if err != nil {
 			return fmt.Errorf("media: answer: %w", err)
 		}
+		// Candidates of a gathering this answer starts (an ICE restart's)
+		// go after it.
+		s.mu.Lock()
+		s.localSent = false
+		s.mu.Unlock()
 		if err := s.pc.SetLocalDescription(answer); err != nil {
 			return fmt.Errorf("media: answer: %w", err)
 		}

@@ -63,6 +63,7 @@ export class Link {
           await this.#remote({type: 'offer', sdp: sig.sdp});
           // Answer sendrecv: the tracks come in later, on accept.
           for (const t of this.#pc.getTransceivers()) t.direction = 'sendrecv';
+          this.#localSent = false; // candidates of a restart go after its answer
           await this.#pc.setLocalDescription(await this.#pc.createAnswer());
           this.#describe('answer');
           break;
