@@ -187,6 +187,7 @@ func (p *Phone) Call(conv, mediaKind string, invitees []string, timeout time.Dur
 	}
 	p.state = Outgoing // reserved while the invite is on its way
 	p.placing = true
+	before := p.call.ID
 	p.mu.Unlock()
 	var reply protocol.CallReply
 	err := p.request(protocol.TypeCallInvite, protocol.CallInvite{Conversation: conv, Media: mediaKind,
@@ -196,14 +197,13 @@ func (p *Phone) Call(conv, mediaKind string, invitees []string, timeout time.Dur
 	defer p.mu.Unlock()
 	p.placing = false
 	switch {
-	case err == nil && p.call.ID == reply.Call.ID:
+	case p.call.ID != before:
 		// The call's events came first and have taken it from there (it
-		// may even be over): the reply's snapshot is older than they are.
+		// may even be over): the reply's snapshot is older than they are,
+		// and a reply that timed out does not undo a call that exists.
 		return p.call, nil
 	case err != nil:
-		if p.state == Outgoing {
-			p.state = Idle
-		}
+		p.state = Idle
 		return protocol.Call{}, err
 	}
 	p.placedLocked(reply.Call)
