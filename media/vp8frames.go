@@ -187,7 +187,6 @@ func (f *vp8Frames) skipTo(seq uint16) {
 		f.drop(f.next)
 	}
 	f.lost = true
-	f.gapFrom = time.Time{}
 	if int16(f.highest-seq) < 0 {
 		f.highest = seq - 1
 	}
