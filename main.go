@@ -13,6 +13,8 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"parley/app"
+	"parley/platform"
+	_ "parley/platform/locale" // before Fyne reads the locale
 )
 
 func main() {
@@ -22,6 +24,10 @@ func main() {
 	addr := flag.String("addr", ":7000", "address of the server hosted on this computer")
 	data := flag.String("data", "", "directory of the hosted server's database (default: the user's config directory)")
 	flag.Parse()
+	if err := platform.CheckDisplay(os.Getenv); err != nil {
+		fmt.Fprintf(os.Stderr, "parley: %v\n", err)
+		os.Exit(1)
+	}
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	fa := fyneapp.NewWithID("org.parley.app")

@@ -87,6 +87,11 @@ func newAPI(cfg *Config, onEstimator func(cc.BandwidthEstimator)) (*webrtc.API, 
 	// plain host candidates do for a call.
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6})
+	// Only Session.Close closes the PeerConnection, after the stats poller
+	// has returned: Pion would close it at the peer's DTLS close_notify,
+	// under a Session that still polls it. The signaling ends the call; a
+	// peer gone quiet shows as disconnected, then failed, as after a crash.
+	se.DisableCloseByDTLS(true)
 	if cfg.LoopbackOnly {
 		se.SetIncludeLoopbackCandidate(true)
 		se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })

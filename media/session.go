@@ -52,7 +52,8 @@ type Session struct {
 	videoOff atomic.Bool // switched to audio: no video either way
 	done     chan struct{}
 	// statsDone closes when the stats goroutine has returned: Pion's
-	// GetStats races with PeerConnection.Close, so Close waits for it.
+	// GetStats races with PeerConnection.Close, so Close waits for it
+	// (and nothing else closes the PeerConnection: see newAPI).
 	statsDone chan struct{}
 	wg        sync.WaitGroup // every goroutine the Session starts
 

@@ -45,7 +45,8 @@ type statsSample struct {
 	frames            int64
 }
 
-// statsLoop reports Stats until the Session closes.
+// statsLoop reports Stats until the Session closes: the PeerConnection it
+// polls is open until then.
 func (s *Session) statsLoop() {
 	t := time.NewTicker(StatsInterval)
 	defer t.Stop()

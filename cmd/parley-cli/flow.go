@@ -32,6 +32,7 @@ type callFlow struct {
 	outcome   string
 
 	// Timers; nil until armed.
+	inviteBy <-chan time.Time // callee, until an invite rings: --wait
 	cancelAt <-chan time.Time // caller, while ringing: --cancel-after
 	hangupAt <-chan time.Time // once connected: --hold
 	answerAt <-chan time.Time // callee: --ring
@@ -85,20 +86,21 @@ func (f *callFlow) place(ctx context.Context, inv *protocol.CallInvite) error {
 	if f.opts.cancelAfter > 0 {
 		f.cancelAt = time.After(f.opts.cancelAfter)
 	}
-	return f.follow(ctx, nil)
+	return f.follow(ctx)
 }
 
-// answer waits for a call to ring, accepts or declines it, then follows
-// it to its end.
+// answer waits at most wait for a call to ring, accepts or declines it,
+// then follows it to its end.
 func (f *callFlow) answer(ctx context.Context, wait time.Duration) error {
 	defer f.phone.Close()
-	return f.follow(ctx, time.After(wait))
+	f.inviteBy = time.After(wait)
+	return f.follow(ctx)
 }
 
 // follow runs the call: events of the connection go to the engine (and
 // are printed), events of the engine are acted on, timers fire, until the
-// call is over for this device. ringBy bounds the wait for an invite.
-func (f *callFlow) follow(ctx context.Context, ringBy <-chan time.Time) error {
+// call is over for this device.
+func (f *callFlow) follow(ctx context.Context) error {
 	for f.outcome == "" {
 		select {
 		case ev, ok := <-f.cl.Events():
@@ -109,7 +111,7 @@ func (f *callFlow) follow(ctx context.Context, ringBy <-chan time.Time) error {
 			f.phone.HandleEvent(ev)
 		case ev := <-f.events:
 			f.handle(ev)
-		case <-ringBy:
+		case <-f.inviteBy:
 			return errors.New("no incoming call within the --wait time")
 		case <-f.cancelAt:
 			f.cancelAt = nil
@@ -186,6 +188,7 @@ func (f *callFlow) state(ev callcore.Event) {
 			return
 		}
 		f.id = ev.Call.ID
+		f.inviteBy = nil // --wait bounds the wait for the invite, not the call
 		f.out.event(line{Event: "incoming", CallID: f.id, User: ev.Call.Caller, Conversation: ev.Call.Conversation,
 			Media: ev.Call.Media, TimeLeftMS: f.cl.TimeLeft(ev.Call.DeadlineMS).Milliseconds()})
 		f.voiceOnly = ev.VoiceOnly

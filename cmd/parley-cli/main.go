@@ -33,8 +33,8 @@ Commands:
                                 cancels it while it still rings; --timeout sets
                                 how long it rings (5s-2m; default: the server's)
   answer [--decline] [--voice-only] [--ring D] [--wait D] [--hold D]
-                                wait (at most --wait, default 60s) for a call,
-                                accept (a video call with voice only when
+                                wait (at most --wait, default 60s) for a call to
+                                ring, accept (a video call with voice only when
                                 --voice-only, or when there is no camera) or
                                 decline it (after letting it ring for --ring),
                                 keep it for --hold (default 5s) and hang up
