@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -33,6 +34,11 @@ type Config struct {
 	// Secret is the key shared between the credential minting and the
 	// checking; it never leaves the server.
 	Secret []byte
+	// AllowPeers are ranges relays may send to although they are denied by
+	// default (deniedPeers, and this host's own addresses), such as the
+	// private network of an intranet deployment. A range opens every
+	// address in it, this host's own included.
+	AllowPeers []netip.Prefix
 	// Logger receives pion's logs; nil silences all but errors.
 	Logger logging.LoggerFactory
 }
@@ -75,10 +81,9 @@ func Start(cfg Config) (*Server, error) {
 		lf.DefaultLogLevel = logging.LogLevelError
 		logger = lf
 	}
-	relayIP := local.IP.String()
-	if local.IP.IsUnspecified() {
-		relayIP = "0.0.0.0"
-	}
+	bind := local.AddrPort().Addr().Unmap()
+	publicAddr, _ := netip.AddrFromSlice(public)
+	filter := newPeerFilter(cfg.AllowPeers, bind, publicAddr.Unmap(), interfaceAddrs(logger))
 	s.srv, err = turn.NewServer(turn.ServerConfig{
 		Realm:         cfg.Realm,
 		AuthHandler:   s.authenticate,
@@ -86,11 +91,16 @@ func Start(cfg Config) (*Server, error) {
 		PacketConnConfigs: []turn.PacketConnConfig{{
 			PacketConn: conn,
 			// Relayed sockets open on the listen IP and are announced with
-			// the public one, which is the usual one-NIC deployment.
-			RelayAddressGenerator: &turn.RelayAddressGeneratorStatic{
-				RelayAddress: public,
-				Address:      relayIP,
+			// the public one, which is the usual one-NIC deployment. The
+			// filter keeps them off the server's own networks (peers.go).
+			RelayAddressGenerator: &relayGenerator{
+				RelayAddressGeneratorStatic: turn.RelayAddressGeneratorStatic{
+					RelayAddress: public,
+					Address:      bind.String(),
+				},
+				filter: filter,
 			},
+			PermissionHandler: filter.permits,
 		}},
 	})
 	if err != nil {
@@ -144,6 +154,24 @@ func lanIP() net.IP {
 		}
 	}
 	return net.IPv4(127, 0, 0, 1).To4()
+}
+
+// interfaceAddrs lists this host's addresses, unmapped. When the host will
+// not list them, relays refuse the denied ranges only.
+func interfaceAddrs(logger logging.LoggerFactory) []netip.Addr {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		logger.NewLogger("turn").Warnf("listing this host's addresses: %v; relays refuse only the denied ranges", err)
+	}
+	var out []netip.Addr
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok {
+			if ip, ok := netip.AddrFromSlice(n.IP); ok {
+				out = append(out, ip.Unmap())
+			}
+		}
+	}
+	return out
 }
 
 // Addr is the UDP address the service listens on.
