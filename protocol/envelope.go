@@ -90,8 +90,9 @@ type Validator interface {
 	Validate() error
 }
 
-// DecodePayload decodes raw into v and validates it. Unknown fields are
-// refused so that a typo in a client shows up as an error, not as silence.
+// DecodePayload decodes raw into v and validates it. Decoding is strict
+// (see strictUnmarshal): a typo in a client shows up as an error, not as
+// silence, and no two different inputs pass as the same string.
 func DecodePayload(raw json.RawMessage, v Validator) error {
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
 		raw = []byte("{}")
@@ -105,18 +106,6 @@ func DecodePayload(raw json.RawMessage, v Validator) error {
 			return pe
 		}
 		return Errorf(CodeBadRequest, "%v", err)
-	}
-	return nil
-}
-
-func strictUnmarshal(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
-		return errors.New("trailing data after the JSON value")
 	}
 	return nil
 }

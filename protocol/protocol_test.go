@@ -1,10 +1,13 @@
 package protocol
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestDecodeEnvelope(t *testing.T) {
@@ -118,12 +121,83 @@ func FuzzDecodeEnvelope(f *testing.F) {
 	f.Add([]byte(`{"type":"chat.send","id":"7","payload":{"conversation":"direct:a:b","client_id":"c","text":"hi"}}`))
 	f.Add([]byte(`{"type":"error","id":"1","error":{"code":"x","message":"y"}}`))
 	f.Add([]byte(`[]`))
+	f.Add([]byte(`{"type":"x","Type":"y"}`))
+	f.Add([]byte(`{"type":"x","payload":{"a":1,"\u0061":2}}`))
+	f.Add([]byte(`{"type":"x","id":"\ud83d\ude00\udc00"}`))
+	f.Add([]byte("{\"type\":\"x\",\"id\":\"\xed\xa0\x80\"}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		env, err := DecodeEnvelope(data)
-		if err == nil && env.Type == "" {
+		if err != nil {
+			return
+		}
+		if env.Type == "" {
 			t.Fatal("accepted an envelope without a type")
 		}
+		checkStrict(t, data, reflect.TypeFor[Envelope]())
 	})
+}
+
+// checkStrict fails t unless data, which a decoder accepted as a t, keeps
+// the strict rules: only UTF-8, no key twice in an object, and top-level
+// keys that are exactly the names of typ's fields. (That no string holds
+// an unpaired surrogate escape is left to TestStrictDecoding: encoding/json
+// hides it, so there is nothing independent to compare with here.)
+func checkStrict(t *testing.T, data []byte, typ reflect.Type) {
+	t.Helper()
+	if !utf8.Valid(data) {
+		t.Fatalf("accepted invalid UTF-8: %q", data)
+	}
+	if !keysUnique(data) {
+		t.Fatalf("accepted a key given twice: %q", data)
+	}
+	var top map[string]json.RawMessage
+	_ = json.Unmarshal(data, &top)
+	for key := range top {
+		known := false
+		for i := range typ.NumField() {
+			name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+			known = known || name == key
+		}
+		if !known {
+			t.Fatalf("accepted the key %q, which names no field of %s exactly: %q", key, typ, data)
+		}
+	}
+}
+
+// keysUnique reports whether no object in data has a key twice, as far as
+// encoding/json's tokenizer can read it.
+func keysUnique(data []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	type object struct {
+		seen    map[string]bool
+		wantKey bool
+	}
+	var open []*object // nil for an array
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return true
+		}
+		if n := len(open); n > 0 && open[n-1] != nil && tok != json.Delim('}') {
+			if o := open[n-1]; o.wantKey {
+				key, _ := tok.(string)
+				if o.seen[key] {
+					return false
+				}
+				o.seen[key], o.wantKey = true, false
+				continue
+			}
+			open[n-1].wantKey = true // tok is the value, or opens it
+		}
+		switch tok {
+		case json.Delim('{'):
+			open = append(open, &object{seen: map[string]bool{}, wantKey: true})
+		case json.Delim('['):
+			open = append(open, nil)
+		case json.Delim('}'), json.Delim(']'):
+			open = open[:len(open)-1]
+		}
+	}
 }
 
 // FuzzPayload runs every payload decoder on the same input; the first byte
@@ -134,10 +208,15 @@ func FuzzPayload(f *testing.F) {
 	f.Add([]byte(`{"version":1,"token":"t","device":"d"}`))
 	f.Add([]byte(`{"after":{"group:x":1},"limit":3}`))
 	f.Add([]byte(`{"name":"n","members":["a"]}`))
+	f.Add([]byte(`{"user":"alice","password":"pw-\ud800"}`))
+	f.Add([]byte("{\"user\":\"alice\",\"password\":\"pw-\xff\"}"))
+	f.Add([]byte(`{"user":"alice","Password":"secret"}`))
+	f.Add([]byte(`{"after":{"group:x":1,"group:x":2}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for typ, mk := range payloads {
 			v := mk()
 			if err := DecodePayload(data, v); err == nil {
+				checkStrict(t, data, reflect.TypeOf(v).Elem())
 				// What was accepted must survive a round trip unchanged.
 				b, err := json.Marshal(v)
 				if err != nil {

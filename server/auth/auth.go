@@ -35,7 +35,9 @@ func NewSigner(key []byte, now func() time.Time) *Signer {
 	return &Signer{key: key, now: now}
 }
 
-var b64 = base64.RawURLEncoding
+// b64 is strict: a token's unused low bits must be zero, so that no two
+// strings are the same token.
+var b64 = base64.RawURLEncoding.Strict()
 
 // Issue returns a token for user valid for ttl.
 func (s *Signer) Issue(user string, ttl time.Duration) (token string, expires time.Time) {
@@ -75,25 +77,33 @@ func (s *Signer) Verify(token string) (string, error) {
 
 // Hasher hashes and checks passwords with bcrypt, at most a few at a time:
 // each costs tens of milliseconds of CPU, and a burst of logins must not
-// starve call signaling.
+// starve call signaling. The rest wait their turn in line, for at most
+// maxWait: past that their client has likely given up (the HTTP reply has
+// 30 s), and hashing for nobody would only make the line longer.
 type Hasher struct {
-	cost  int
-	slots chan struct{}
-	dummy []byte
+	cost    int
+	slots   chan struct{}
+	maxWait time.Duration
+	dummy   []byte
 }
 
 // NewHasher returns a Hasher of the given bcrypt cost (0: bcrypt's default)
-// running at most one hash per CPU.
+// keeping at most half the CPUs (at least one) busy: the other half stays
+// free for signaling however many logins come at once.
 func NewHasher(cost int) *Hasher {
 	if cost == 0 {
 		cost = bcrypt.DefaultCost
 	}
-	h := &Hasher{cost: cost, slots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	h := &Hasher{cost: cost, slots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2)), maxWait: 10 * time.Second}
 	h.dummy, _ = bcrypt.GenerateFromPassword([]byte("parley-no-such-user"), cost)
 	return h
 }
 
+// acquire waits for a slot; it fails with ctx's error, or
+// context.DeadlineExceeded after maxWait.
 func (h *Hasher) acquire(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, h.maxWait)
+	defer cancel()
 	select {
 	case h.slots <- struct{}{}:
 		return nil
