@@ -12,6 +12,16 @@ import (
 // are ignored.
 func (p *Phone) HandleEvent(ev client.Event) {
 	switch ev.Type {
+	case client.EventReconnected:
+		p.reconnected()
+	case client.EventCaughtUp:
+		p.caughtUp()
+	case protocol.TypeChatMessage:
+		var m protocol.Message
+		// A malformed message is the chat's to report.
+		if ev.Decode(&m) == nil && m.Type == protocol.KindCallRecord {
+			p.recorded(m)
+		}
 	case protocol.TypeCallIncoming:
 		var inc protocol.CallIncoming
 		if p.decodeEvent(ev, &inc) {
@@ -30,11 +40,58 @@ func (p *Phone) HandleEvent(ev client.Event) {
 	}
 }
 
+// reconnected: the server restates the call right after the welcome if
+// it still has it. Media went on meanwhile, peer to peer, so a call it
+// kept goes on.
+func (p *Phone) reconnected() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.inCallLocked() {
+		p.restating = p.call.ID
+	}
+}
+
+// confirmedLocked notes that the server has spoken of call id since the
+// reconnect.
+func (p *Phone) confirmedLocked(id string) {
+	if id == p.restating {
+		p.restating = ""
+	}
+}
+
+// caughtUp: the restatement is over, and the call's record, had it ended
+// while we were away, has come. A call awaiting its restatement still
+// ended without either: the server restarted and forgot it, recording it
+// as failed (protocol.md, "Server restart and shutdown").
+func (p *Phone) caughtUp() {
+	p.mu.Lock()
+	defer p.flush()
+	defer p.mu.Unlock()
+	id := p.restating
+	p.restating = ""
+	if id != "" && id == p.call.ID && p.inCallLocked() {
+		p.endedLocked(protocol.OutcomeFailed)
+	}
+}
+
+// recorded takes a call record: the call is over, as the record says. It
+// is how a call that ended while we were away (or with a restart) ends
+// here; normally the end event came first.
+func (p *Phone) recorded(m protocol.Message) {
+	p.mu.Lock()
+	defer p.flush()
+	defer p.mu.Unlock()
+	if m.CallID == p.call.ID && p.inCallLocked() {
+		p.endedLocked(m.Outcome)
+	}
+}
+
 // incoming rings this device: permission gate, attention, countdown, and
 // an offer to the caller's device so that media connects while it rings.
 func (p *Phone) incoming(inc protocol.CallIncoming) {
 	c := inc.Call
 	p.mu.Lock()
+	p.confirmedLocked(c.ID)
 	if p.closed || p.state != Idle {
 		// The same invite again (after a reconnect), or a ring while we
 		// are busy ending a call: the server keeps track either way.
@@ -115,6 +172,7 @@ func (p *Phone) update(u protocol.CallUpdate) {
 	p.mu.Lock()
 	defer p.flush()
 	defer p.mu.Unlock()
+	p.confirmedLocked(u.Call.ID)
 	if p.placedHere(u.Call) {
 		p.placedLocked(u.Call)
 	}

@@ -88,6 +88,7 @@ type Phone struct {
 	call       protocol.Call // the current call, as the server last said
 	placing    bool          // our call.invite awaits its reply
 	joining    string        // the call our call.join awaits the reply for
+	restating  string        // the call a reconnect awaits the server's restatement of
 	peers      map[string]*peer
 	chosen     *peer  // the remote device that answered (or that we answered)
 	want       string // its peer key, known before its session may exist
@@ -320,19 +321,7 @@ func (p *Phone) decline(reason string) error {
 	if err != nil {
 		return err
 	}
-	var reply protocol.CallReply
-	if err := p.request(protocol.TypeCallDecline, protocol.CallDecline{CallID: id, Reason: reason}, &reply); err != nil {
-		return err
-	}
-	p.mu.Lock()
-	if p.call.ID == id && p.state == Incoming {
-		// For us the call is over, though in a group it goes on.
-		reply.Call.State, reply.Call.Outcome = protocol.CallEnded, protocol.OutcomeDeclined
-		p.finishLocked(reply.Call)
-	}
-	p.mu.Unlock()
-	p.flush()
-	return nil
+	return p.leave(protocol.TypeCallDecline, protocol.CallDecline{CallID: id, Reason: reason}, id, protocol.OutcomeDeclined)
 }
 
 // Hangup ends our part in the call: a cancel while it rings on the other
@@ -341,32 +330,41 @@ func (p *Phone) Hangup() error {
 	p.mu.Lock()
 	state, id := p.state, p.call.ID
 	p.mu.Unlock()
-	typ := protocol.TypeCallHangup
 	switch state {
 	case Idle, Ended:
 		return ErrNoCall
 	case Incoming:
 		return p.Decline()
 	case Outgoing:
-		typ = protocol.TypeCallCancel
+		return p.leave(protocol.TypeCallCancel, protocol.CallRef{CallID: id}, id, protocol.OutcomeCancelled)
 	}
+	return p.leave(protocol.TypeCallHangup, protocol.CallRef{CallID: id}, id, protocol.OutcomeCompleted)
+}
+
+// leave sends typ, a request that ends our part in call id, and ends the
+// call here: as the reply has it, or with outcome when it goes on without
+// us (a group call). A call the server no longer has us in (not_found: it
+// ended, or a restarted server forgot it; conflict: we are out of it)
+// counts as left, as protocol.md says: there may be no end event to wait
+// for.
+func (p *Phone) leave(typ string, req any, id, outcome string) error {
 	var reply protocol.CallReply
-	err := p.request(typ, protocol.CallRef{CallID: id}, &reply)
+	err := p.request(typ, req, &reply)
 	var pe *protocol.Error
-	if errors.As(err, &pe) && (pe.Code == protocol.CodeNotFound || pe.Code == protocol.CodeConflict) {
-		// The call ended on the server meanwhile; its end event follows.
-		return nil
-	}
-	if err != nil {
+	gone := errors.As(err, &pe) && (pe.Code == protocol.CodeNotFound || pe.Code == protocol.CodeConflict)
+	if err != nil && !gone {
 		return err
 	}
 	p.mu.Lock()
-	if p.call.ID == id && p.state != Idle {
-		if reply.Call.State != protocol.CallEnded {
-			// A group call goes on without us.
-			reply.Call.State, reply.Call.Outcome = protocol.CallEnded, protocol.OutcomeCompleted
+	if p.call.ID == id && p.inCallLocked() {
+		if !gone {
+			p.call = reply.Call
 		}
-		p.finishLocked(reply.Call)
+		if p.call.State == protocol.CallEnded {
+			p.finishLocked(p.call)
+		} else {
+			p.endedLocked(outcome)
+		}
 	}
 	p.mu.Unlock()
 	p.flush()
@@ -462,6 +460,20 @@ func (p *Phone) updateLocked(c protocol.Call) {
 	if c.ID == p.call.ID {
 		p.call = c
 	}
+}
+
+// inCallLocked tells whether p.call is a call this device is in: not idle,
+// and not a call still being placed or joined, which its request settles.
+func (p *Phone) inCallLocked() bool {
+	return p.state != Idle && !p.placing && p.joining == ""
+}
+
+// endedLocked ends the current call with outcome, as it stands but for
+// that: for calls that end here without the server's word on their end.
+func (p *Phone) endedLocked(outcome string) {
+	c := p.call
+	c.State, c.Outcome = protocol.CallEnded, outcome
+	p.finishLocked(c)
 }
 
 // finishLocked ends the call for this device and returns to idle.

@@ -105,6 +105,47 @@ func TestReconnectLogsInAgain(t *testing.T) {
 	}
 }
 
+// TestCaughtUpFollowsTheRestatedCalls: on every connection, what the
+// server sends right after the welcome (its restatement of the live calls)
+// and the chat missed meanwhile come before EventCaughtUp.
+func TestCaughtUpFollowsTheRestatedCalls(t *testing.T) {
+	const conv = "direct:alice:bob"
+	f := newFakeServer(t)
+	f.set(func(f *fakeServer) {
+		f.afterWelcome = func(c *fakeConn) {
+			c.send(protocol.TypeCallUpdate, "", protocol.CallUpdate{Event: protocol.EventState, Call: protocol.Call{ID: "c1"}})
+		}
+	})
+	c := f.dial(t, Options{})
+	if got, want := nextEvents(t, c, 3), []string{EventConnected, protocol.TypeCallUpdate, EventCaughtUp}; !slices.Equal(got, want) {
+		t.Errorf("first connection: %q; want %q", got, want)
+	}
+	f.set(func(f *fakeServer) { f.refuse = true })
+	f.drop()
+	waitEvent(t, c, EventDisconnected)
+	f.post(conv, "missed", "", nil)
+	f.set(func(f *fakeServer) { f.refuse = false })
+	want := []string{EventReconnected, protocol.TypeCallUpdate, protocol.TypeChatMessage, EventCaughtUp}
+	if got := nextEvents(t, c, 4); !slices.Equal(got, want) {
+		t.Errorf("after reconnecting: %q; want %q", got, want)
+	}
+}
+
+// nextEvents returns the types of the next n events.
+func nextEvents(t *testing.T, c *Client, n int) []string {
+	t.Helper()
+	var types []string
+	for range n {
+		select {
+		case ev := <-c.Events():
+			types = append(types, ev.Type)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("only %q came", types)
+		}
+	}
+	return types
+}
+
 // chatLog collects the chat messages delivered by c until it has want of
 // them, and fails on a duplicate.
 func chatLog(t *testing.T, c *Client, want int) map[string][]int64 {

@@ -20,6 +20,11 @@ const (
 	EventConnected    = "connected"    // the first connection is up
 	EventDisconnected = "disconnected" // the connection dropped; the client is reconnecting
 	EventReconnected  = "reconnected"  // up again; the chat messages missed meanwhile follow
+	// EventCaughtUp follows every connection's catch-up: the chat missed
+	// meanwhile has been delivered, and so has the server's restatement of
+	// the user's live calls (it comes before any reply; protocol.md,
+	// "Hello"). A call not restated since the connection came up is over.
+	EventCaughtUp = "caught_up"
 )
 
 // ConnState is the payload of the connection-state events.

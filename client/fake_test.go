@@ -40,6 +40,9 @@ type fakeServer struct {
 	dropSends int
 	// beforeSync runs before the next chat.sync is answered.
 	beforeSync func()
+	// afterWelcome runs right after each welcome, where the real server
+	// restates the user's live calls.
+	afterWelcome func(c *fakeConn)
 }
 
 type fakeConn struct {
@@ -174,6 +177,12 @@ func (f *fakeServer) websocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.send(protocol.TypeReply, env.ID, protocol.Welcome{User: "alice", Device: h.Device, ServerTimeMS: f.now().UnixMilli(), Version: protocol.Version})
+	f.mu.Lock()
+	afterWelcome := f.afterWelcome
+	f.mu.Unlock()
+	if afterWelcome != nil {
+		afterWelcome(c)
+	}
 	defer func() {
 		f.mu.Lock()
 		delete(f.conns, c)

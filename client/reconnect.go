@@ -42,12 +42,15 @@ func (c *Client) run(s *session) {
 	}
 }
 
-// serve catches up on chat over s, then waits until s ends or the client
-// closes.
+// serve catches up on chat over s and says so with EventCaughtUp, then
+// waits until s ends or the client closes.
 func (c *Client) serve(s *session) {
-	// A connection that cannot catch up would deliver live messages past a
-	// gap; better drop it and try again.
-	if err := c.catchUp(); err != nil && c.ctx.Err() == nil {
+	switch err := c.catchUp(); {
+	case err == nil:
+		c.emit(stateEvent(EventCaughtUp, nil))
+	case c.ctx.Err() == nil:
+		// A connection that cannot catch up would deliver live messages
+		// past a gap; better drop it and try again.
 		s.close(fmt.Errorf("catching up on chat: %w", err))
 	}
 	select {

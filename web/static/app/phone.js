@@ -26,12 +26,14 @@ export class Phone extends EventTarget {
   local = null; // our camera and microphone
   error = '';
   #conn; #me; #ice; #links = new Map(); #chosen = null; #want = ''; #tick = null; #idle = null; #answering = false;
+  #restating = ''; // the call a welcome awaits the server's restatement of
 
   constructor(conn, session) {
     super();
     this.#conn = conn;
     this.#me = session.user;
     this.#ice = session.ice_servers;
+    conn.addEventListener('welcome', () => this.#welcomed());
     conn.addEventListener('message', (e) => this.#event(e.detail));
   }
 
@@ -152,6 +154,9 @@ export class Phone extends EventTarget {
 
   #inCall() { return this.state === 'connecting' || this.state === 'active'; }
 
+  // #following: this.call is a call we are in, not one being placed or over.
+  #following() { return this.state === 'outgoing' || this.state === 'incoming' || this.#inCall(); }
+
   async #announce() {
     if (!this.#inCall()) return this.#changed();
     try {
@@ -164,21 +169,48 @@ export class Phone extends EventTarget {
     this.#changed();
   }
 
-  // #end sends a request that ends our part of the call. A call the
-  // server already ended answers not_found or conflict: its end event
-  // comes (or came) by itself.
+  // #end sends a request that ends our part of the call, and ends it here
+  // with outcome if it goes on without us (a group call). A call the
+  // server no longer has us in (not_found: it ended, or a restarted
+  // server forgot it; conflict: we are out of it) counts as left: there
+  // may be no end event to wait for.
   async #end(type, payload, outcome) {
     try {
       const r = await this.#conn.request(type, payload);
       if (r.call.call_id !== this.call?.call_id) return;
-      // In a group the call may go on without us; for us it is over.
       this.#finish(r.call.state === 'ended' ? r.call : {...r.call, state: 'ended', outcome});
     } catch (e) {
-      if (e.code !== 'not_found' && e.code !== 'conflict') this.#fail(e.message);
+      if (e.code !== 'not_found' && e.code !== 'conflict') return this.#fail(e.message);
+      if (this.call?.call_id === payload.call_id && this.#following()) this.#finish({...this.call, state: 'ended', outcome});
     }
   }
 
+  // #welcomed: after a welcome the server restates the calls it has
+  // before it answers any request (docs/protocol.md, "Hello"). Media went
+  // on, peer to peer, while signaling was down, so a call it restates goes
+  // on; one it does not ended meanwhile, as its record says, or with a
+  // server restart that forgot it (recorded as failed).
+  async #welcomed() {
+    if (!this.#following()) return;
+    const id = this.call.call_id;
+    this.#restating = id;
+    let history = {messages: []};
+    try {
+      history = await this.#conn.request('chat.history', {conversation: this.call.conversation, limit: 50});
+    } catch (e) {
+      // No answer: the connection dropped again, and the next welcome
+      // checks. An error answer still comes after the restatement.
+      if (e.code === 'offline' || e.code === 'timeout') return;
+    }
+    if (this.#restating !== id) return; // restated
+    this.#restating = '';
+    if (this.call?.call_id !== id || !this.#following()) return; // over anyway
+    const record = history.messages.find((m) => m.type === 'call_record' && m.call_id === id);
+    this.#finish({...this.call, state: 'ended', outcome: record?.outcome || 'failed'});
+  }
+
   #event({type, payload}) {
+    if (payload.call?.call_id === this.#restating) this.#restating = '';
     switch (type) {
       case 'call.incoming': return this.#incoming(payload.call);
       case 'call.update': return this.#update(payload);
