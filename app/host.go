@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"time"
 
 	"parley/server"
 )
@@ -39,7 +38,7 @@ func StartHost(dataDir, addr string, log *slog.Logger) (*Host, error) {
 		srv.Close()
 		return nil, fmt.Errorf("hosting a server: %w", err)
 	}
-	h := &Host{srv: srv, ln: ln, hs: &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}}
+	h := &Host{srv: srv, ln: ln, hs: srv.HTTPServer(srv)}
 	tcp := ln.Addr().(*net.TCPAddr)
 	port := strconv.Itoa(tcp.Port)
 	h.URL = "http://" + net.JoinHostPort("127.0.0.1", port)

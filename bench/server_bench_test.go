@@ -119,7 +119,7 @@ func BenchmarkIdleConnections(b *testing.B) {
 	for b.Loop() {
 		dir := b.TempDir()
 		tokens := seedUsers(b, dir, n)
-		srv := harness.StartServer(b, dir)
+		srv := harness.StartServer(b, dir, "--max-conns-per-addr", "-1") // every client is on loopback
 		// Warm up: the first connections pay for one-time allocations.
 		var conns []*websocket.Conn
 		for i := 0; i < 10; i++ {
@@ -223,7 +223,7 @@ func BenchmarkInviteLatency(b *testing.B) {
 	for b.Loop() {
 		dir := b.TempDir()
 		tokens := seedUsers(b, dir, users)
-		srv := harness.StartServer(b, dir)
+		srv := harness.StartServer(b, dir, "--max-conns-per-addr", "-1")
 		clients := make([]*pairClient, users)
 		for i := range clients {
 			ws, err := dial(srv.URL, tokens[i], "d")

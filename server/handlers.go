@@ -307,11 +307,23 @@ func (s *Server) callInvite(ctx context.Context, c *conn, raw []byte) (any, erro
 			return nil, protocol.Errorf(protocol.CodeBadRequest, "a call holds at most %d participants: choose up to %d to ring", protocol.MaxCallSize, protocol.MaxCallSize-1)
 		}
 	}
+	// A call rings only once it is stored: a crash right after cannot leave a
+	// call the next run knows nothing of, and a full disk refuses the call
+	// instead of ringing one that will have no record.
+	if !s.rec.healthy() {
+		return nil, protocol.Errorf(protocol.CodeInternal, "the server cannot store calls right now; try again later")
+	}
 	call, err := s.calls.Invite(c.user, c.device, *req, invitees, members, group)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.stored(ctx); err != nil {
+	if err := s.rec.awaitPlaced(ctx, call.ID); err != nil {
+		s.calls.Abandon(call.ID)
+		s.log.Error("storing a new call failed; invite refused", "call", call.ID, "err", err)
+		return nil, protocol.Errorf(protocol.CodeInternal, "the server could not store the call; try again later")
+	}
+	call, err = s.calls.Ring(call.ID)
+	if err != nil {
 		return nil, err
 	}
 	return protocol.CallReply{Call: call}, nil

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -20,43 +21,69 @@ type hub struct {
 	devices map[string]map[string]*conn
 	closed  bool
 	conns   sync.WaitGroup // every connection's handler
+	perAddr map[string]int // open connections by remote host
 
 	presence chan string // users whose first device came or last went
+
+	now func() time.Time // the clock of the connections' rate limits; tests stop it
 }
 
-// open counts a new connection in, unless the server is closing.
-func (h *hub) open() bool {
+// open counts a new connection from addr in, unless the server is closing.
+// over is true when addr now holds more than MaxConnsPerAddr connections.
+// Each open is matched by a release.
+func (h *hub) open(addr string) (ok, over bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
-		return false
+		return false, false
 	}
 	h.conns.Add(1)
-	return true
+	h.perAddr[addr]++
+	max := h.s.cfg.MaxConnsPerAddr
+	return true, max > 0 && h.perAddr[addr] > max
+}
+
+// release counts a connection from addr out, once its handler is done.
+func (h *hub) release(addr string) {
+	h.mu.Lock()
+	if h.perAddr[addr]--; h.perAddr[addr] == 0 {
+		delete(h.perAddr, addr)
+	}
+	h.mu.Unlock()
+	h.conns.Done()
 }
 
 func newHub(s *Server) *hub {
-	return &hub{s: s, devices: make(map[string]map[string]*conn), presence: make(chan string, 1024)}
+	return &hub{s: s, devices: make(map[string]map[string]*conn), perAddr: make(map[string]int),
+		presence: make(chan string, 1024), now: time.Now}
 }
 
-// add registers c. A connection already there for the same device (a
-// client that reconnected before the server saw the old socket die) is
-// replaced. first is true when c is the user's only device.
-func (h *hub) add(c *conn) (first bool, replaced *conn) {
+// add queues the welcome on c and registers it: the welcome goes first, so
+// no event reaches the client before it. A connection already there for the
+// same device (a client that reconnected before the server saw the old
+// socket die) is replaced. first is true when c is the user's only device.
+// add refuses c, closing it, when the server is closing or the user already
+// has MaxDevices other devices connected.
+func (h *hub) add(c *conn, welcome []byte) (added, first bool, replaced *conn) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
 		c.close(websocketGoingAway, "server shutting down")
-		return false, nil
+		return false, false, nil
 	}
 	ds := h.devices[c.user]
+	if max := h.s.cfg.MaxDevices; max > 0 && len(ds) >= max && ds[c.device] == nil {
+		c.close(closeTooMany, fmt.Sprintf("too many devices of this user connected (at most %d)", max))
+		return false, false, nil
+	}
 	if ds == nil {
 		ds = make(map[string]*conn)
 		h.devices[c.user] = ds
 	}
+	c.enqueue(welcome)
 	replaced = ds[c.device]
 	ds[c.device] = c
-	return len(ds) == 1 && replaced == nil, replaced
+	return true, len(ds) == 1 && replaced == nil, replaced
 }
 
 // remove unregisters c, unless a newer connection of the same device took
@@ -131,22 +158,11 @@ func (h *hub) Push(user string, inv protocol.CallIncoming) {
 		Conversation: inv.Call.Conversation, Media: inv.Call.Media, DeadlineMS: inv.Call.Participant(user).DeadlineMS})
 }
 
-// Created and Ended implement calls.Output: the recorder persists them in
-// order. The queue is large; if it is ever full the engine waits, which is
-// the back-pressure we want rather than losing a record.
-func (h *hub) Created(c protocol.Call) {
-	h.s.metrics.liveCalls.Inc()
-	h.s.records <- record{call: c}
-}
-
-func (h *hub) Answered(c protocol.Call) {
-	h.s.records <- record{call: c, answered: true}
-}
-
-func (h *hub) Ended(c protocol.Call) {
-	h.s.metrics.liveCalls.Dec()
-	h.s.records <- record{call: c, ended: true}
-}
+// Created, Answered and Ended implement calls.Output: the recorder persists
+// them in order.
+func (h *hub) Created(c protocol.Call)  { h.s.rec.created(c) }
+func (h *hub) Answered(c protocol.Call) { h.s.rec.answered(c) }
+func (h *hub) Ended(c protocol.Call)    { h.s.rec.ended(c) }
 
 // deliverMessage sends a stored chat message to every device of every
 // member but the sending device, which has it in its reply.

@@ -13,13 +13,14 @@ type metrics struct {
 	framesIn     prometheus.Counter
 	framesOut    prometheus.Counter
 	chatMessages prometheus.Counter
-	liveCalls    prometheus.Gauge
+	liveCalls    prometheus.GaugeFunc
 	calls        *prometheus.CounterVec
 	requests     *prometheus.HistogramVec
 	logins       *prometheus.CounterVec
 }
 
-func newMetrics() *metrics {
+// newMetrics makes the figures; liveCalls counts the calls live now.
+func newMetrics(liveCalls func() int) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		connections: prometheus.NewGauge(prometheus.GaugeOpts{
@@ -30,8 +31,9 @@ func newMetrics() *metrics {
 			Name: "parley_frames_sent_total", Help: "Websocket messages written to clients."}),
 		chatMessages: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "parley_chat_messages_total", Help: "Chat messages stored (resends not counted)."}),
-		liveCalls: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "parley_live_calls", Help: "Calls ringing or going on now."}),
+		liveCalls: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "parley_live_calls", Help: "Calls ringing or going on now."},
+			func() float64 { return float64(liveCalls()) }),
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "parley_calls_total", Help: "Calls ended, by outcome."}, []string{"outcome"}),
 		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{

@@ -8,10 +8,10 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -65,11 +65,29 @@ type Config struct {
 	// it at, when it is not the listen address.
 	TURNAddr string
 	PublicIP string
+	// TURNAllowPeers are ranges the TURN relays may send to although they
+	// are refused by default: private, loopback, link-local and the host's
+	// own addresses (see server/turn).
+	TURNAllowPeers []netip.Prefix
+	// SendQueue is how many frames may wait for a client before it is cut
+	// off as too slow; default 8×Burst, so that the replies to a whole
+	// burst of its own and the bursts of several peers fit. WriteTimeout
+	// is how long one frame may take to go out; default 10s.
+	SendQueue    int
+	WriteTimeout time.Duration
+	// MaxDevices bounds the devices one user may have connected at once
+	// (default 10); MaxConnsPerAddr the websockets open from one remote
+	// host (default 64). Negative: no bound.
+	MaxDevices, MaxConnsPerAddr int
 	// Rate and Burst bound the messages a connection may send per second.
 	Rate, Burst float64
-	SendQueue   int // frames waiting for a slow client before it is cut off; default 64
 	BcryptCost  int
 	Logger      *slog.Logger
+	// HTTP bounds the HTTP exchanges of HTTPServer (not the websockets).
+	HTTP HTTPTimeouts
+	// SeparateMetrics leaves /metrics off the main handler: it is served
+	// by MetricsHandler, on a listener of its own.
+	SeparateMetrics bool
 }
 
 // Server is a running parley-server without its listener.
@@ -79,13 +97,14 @@ type Server struct {
 	store   Store
 	signer  *auth.Signer
 	hasher  *auth.Hasher
+	logins  loginThrottles
 	calls   *calls.Engine
 	push    *push.Webhook
 	metrics *metrics
 	hub     *hub
 	turn    *turn.Server
 
-	records chan record // persisted in order by the recorder goroutine
+	rec     *callRecorder
 	wg      sync.WaitGroup
 	mux     *http.ServeMux
 	closeMu sync.Once
@@ -107,7 +126,16 @@ func New(cfg Config) (*Server, error) {
 		cfg.Rate, cfg.Burst = 30, 120
 	}
 	if cfg.SendQueue <= 0 {
-		cfg.SendQueue = 64
+		cfg.SendQueue = 8 * int(cfg.Burst)
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = 10 * time.Second
+	}
+	if cfg.MaxDevices == 0 {
+		cfg.MaxDevices = 10
+	}
+	if cfg.MaxConnsPerAddr == 0 {
+		cfg.MaxConnsPerAddr = 64
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -131,15 +159,17 @@ func newWithStore(cfg Config, db Store) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg:     cfg,
-		log:     cfg.Logger,
-		store:   db,
-		signer:  auth.NewSigner(key, nil),
-		hasher:  auth.NewHasher(cfg.BcryptCost),
-		metrics: newMetrics(),
-		records: make(chan record, 1024),
+		cfg:    cfg,
+		log:    cfg.Logger,
+		store:  db,
+		signer: auth.NewSigner(key, nil),
+		hasher: auth.NewHasher(cfg.BcryptCost),
+		logins: newLoginThrottles(),
 	}
+	s.metrics = newMetrics(func() int { return s.calls.Live() })
 	s.hub = newHub(s)
+	s.rec = newCallRecorder(db, s.log, func(ctx context.Context, m protocol.Message) { s.hub.deliverMessage(ctx, m, "") },
+		func(outcome string) { s.metrics.calls.WithLabelValues(outcome).Inc() })
 	if err := s.finishOrphanCalls(ctx); err != nil {
 		return nil, err
 	}
@@ -148,7 +178,7 @@ func newWithStore(cfg Config, db Store) (*Server, error) {
 		// reveals the other.
 		m := hmac.New(sha256.New, key)
 		m.Write([]byte("parley-turn-v1"))
-		if s.turn, err = turn.Start(turn.Config{ListenAddr: cfg.TURNAddr, PublicIP: cfg.PublicIP, Secret: m.Sum(nil)}); err != nil {
+		if s.turn, err = turn.Start(turn.Config{ListenAddr: cfg.TURNAddr, PublicIP: cfg.PublicIP, Secret: m.Sum(nil), AllowPeers: cfg.TURNAllowPeers}); err != nil {
 			return nil, err
 		}
 		s.log.Info("STUN/TURN listening", "addr", s.turn.Addr().String(), "urls", s.turn.URLs())
@@ -157,8 +187,8 @@ func newWithStore(cfg Config, db Store) (*Server, error) {
 		s.push = push.New(push.Config{URL: cfg.PushWebhook, Logger: cfg.Logger})
 	}
 	s.calls = calls.New(calls.Config{InviteTimeout: cfg.InviteTimeout, ReconnectGrace: cfg.ReconnectGrace}, realClock{}, s.hub)
-	s.wg.Add(2)
-	go s.recorder()
+	go s.rec.run() // ended by s.rec.close
+	s.wg.Add(1)
 	go s.hub.announcePresence()
 	s.mux = s.routes()
 	return s, nil
@@ -177,7 +207,7 @@ func (s *Server) finishOrphanCalls(ctx context.Context) error {
 		// its record says failed with no duration rather than guess.
 		c := protocol.Call{ID: r.ID, Conversation: r.Conversation, Media: r.Media, Caller: r.Caller,
 			State: protocol.CallEnded, Outcome: protocol.OutcomeFailed, CreatedMS: r.CreatedMS, EndedMS: now}
-		if err := s.persistEnd(ctx, c); err != nil {
+		if err := s.rec.persistEnd(ctx, c); err != nil {
 			return err
 		}
 		s.log.Info("ended a call left live by the previous run", "call", r.ID)
@@ -196,7 +226,7 @@ func (s *Server) Close() error {
 		s.calls.Close()
 		s.hub.closeAll()
 		close(s.hub.presence)
-		close(s.records)
+		s.rec.close()
 		s.wg.Wait()
 		if s.push != nil {
 			s.push.Close()
@@ -207,79 +237,6 @@ func (s *Server) Close() error {
 		err = s.store.Close()
 	})
 	return err
-}
-
-// record is a call event to persist, in the order the engine decided it.
-type record struct {
-	call            protocol.Call
-	answered, ended bool
-	barrier         chan struct{} // closed when everything before it is stored
-}
-
-// stored waits until every record queued so far is stored: an invite is
-// acknowledged only once its call is on disk, so that a crash right after
-// cannot leave a call that the next run knows nothing of.
-func (s *Server) stored(ctx context.Context) error {
-	b := make(chan struct{})
-	select {
-	case s.records <- record{barrier: b}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	select {
-	case <-b:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// recorder persists calls and writes call records into conversations. It is
-// the only goroutine writing calls, so a call's end is never stored before
-// its start.
-func (s *Server) recorder() {
-	defer s.wg.Done()
-	for r := range s.records {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		var err error
-		switch {
-		case r.barrier != nil:
-			close(r.barrier)
-		case r.ended:
-			err = s.persistEnd(ctx, r.call)
-		case r.answered:
-			err = s.store.CallAnswered(ctx, r.call.ID, r.call.StartedMS)
-		default:
-			err = s.store.CallStarted(ctx, store.CallRow{ID: r.call.ID, Conversation: r.call.Conversation,
-				Media: r.call.Media, Caller: r.call.Caller, CreatedMS: r.call.CreatedMS})
-		}
-		cancel()
-		if err != nil {
-			s.log.Error("storing a call failed", "call", r.call.ID, "err", err)
-		}
-	}
-}
-
-// persistEnd writes the call record message, tells the conversation and
-// marks the call ended. The record's client id is derived from the call, so
-// doing this twice (after a crash) stores one record.
-func (s *Server) persistEnd(ctx context.Context, c protocol.Call) error {
-	var dur int64
-	if c.StartedMS != 0 {
-		dur = c.EndedMS - c.StartedMS
-	}
-	m, existed, err := s.store.AppendMessage(ctx, protocol.Message{
-		Conversation: c.Conversation, ClientID: "call." + c.ID, From: c.Caller, Type: protocol.KindCallRecord,
-		TimeMS: c.EndedMS, CallID: c.ID, Media: c.Media, Outcome: c.Outcome, DurationMS: dur,
-	})
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	if err == nil && !existed && s.hub != nil {
-		s.hub.deliverMessage(ctx, m, "")
-	}
-	s.metrics.calls.WithLabelValues(c.Outcome).Inc()
-	return s.store.CallEnded(ctx, c.ID, c.Outcome, c.EndedMS)
 }
 
 // iceServers are the STUN/TURN servers of a login reply: credentials good

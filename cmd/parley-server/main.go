@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strconv"
@@ -44,8 +45,22 @@ func run(args []string, stdin io.Reader, stderr io.Writer) int {
 	register := fs.Bool("allow-register", true, "let anyone create an account")
 	webhook := fs.String("push-webhook", "", "URL that gets a JSON POST for each invite to a user with no device online")
 	grace := fs.Duration("reconnect-grace", 10*time.Second, "how long a device that dropped out of a call may take to come back")
+	maxDevices := fs.Int("max-devices", 10, "devices one user may have connected at once (-1: no limit)")
+	maxConns := fs.Int("max-conns-per-addr", 64, "websockets one remote address may hold open; behind a reverse proxy every client has the proxy's address (-1: no limit)")
 	turnPort := fs.Int("turn-port", 3478, "UDP port of the STUN/TURN service on the host of --addr (0: any free port, -1: no TURN)")
 	publicIP := fs.String("public-ip", "", "IPv4 address clients reach the TURN service at, when it is not the host of --addr")
+	var allowPeers []netip.Prefix
+	fs.Func("turn-allow-peers", "comma-separated `CIDRs` TURN relays may send to although they are private, loopback, link-local or this host's (refused by default)", func(v string) error {
+		for _, c := range strings.Split(v, ",") {
+			p, err := netip.ParsePrefix(strings.TrimSpace(c))
+			if err != nil {
+				return err
+			}
+			allowPeers = append(allowPeers, p)
+		}
+		return nil
+	})
+	metricsAddr := fs.String("metrics-addr", "", "serve /metrics on this address instead of --addr; keep it private (loopback, or a network only monitoring reaches)")
 	verbose := fs.Bool("v", false, "log debug messages")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -64,6 +79,7 @@ func run(args []string, stdin io.Reader, stderr io.Writer) int {
 	cfg := server.Config{
 		DataDir: *data, InviteTimeout: *timeout, AllowRegister: *register,
 		PushWebhook: *webhook, ReconnectGrace: *grace, Logger: log,
+		MaxDevices: *maxDevices, MaxConnsPerAddr: *maxConns,
 	}
 	if *turnPort >= 0 {
 		host, _, err := net.SplitHostPort(*addr)
@@ -72,6 +88,7 @@ func run(args []string, stdin io.Reader, stderr io.Writer) int {
 			return 2
 		}
 		cfg.TURNAddr, cfg.PublicIP = net.JoinHostPort(host, strconv.Itoa(*turnPort)), *publicIP
+		cfg.TURNAllowPeers = allowPeers
 	}
 	if rest := fs.Args(); len(rest) > 0 {
 		cfg.TURNAddr = "" // user add needs no TURN
@@ -82,7 +99,8 @@ func run(args []string, stdin io.Reader, stderr io.Writer) int {
 		usage(stderr, fs)
 		return 2
 	}
-	if err := serve(cfg, *addr, log); err != nil {
+	cfg.SeparateMetrics = *metricsAddr != ""
+	if err := serve(cfg, *addr, *metricsAddr, log); err != nil {
 		fmt.Fprintf(stderr, "parley-server: %v\n", err)
 		return 1
 	}
@@ -110,7 +128,9 @@ func addUser(cfg server.Config, name string, stdin io.Reader, stderr io.Writer) 
 	return 0
 }
 
-func serve(cfg server.Config, addr string, log *slog.Logger) error {
+// serve runs the server on addr, and its metrics on metricsAddr when that
+// is not empty, until SIGINT or SIGTERM.
+func serve(cfg server.Config, addr, metricsAddr string, log *slog.Logger) error {
 	s, err := server.New(cfg)
 	if err != nil {
 		return err
@@ -120,12 +140,26 @@ func serve(cfg server.Config, addr string, log *slog.Logger) error {
 		s.Close()
 		return err
 	}
-	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	var mln net.Listener
+	if metricsAddr != "" {
+		if mln, err = net.Listen("tcp", metricsAddr); err != nil {
+			ln.Close()
+			s.Close()
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+	}
+	hs := s.HTTPServer(s)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("parley-server listening", "addr", ln.Addr().String(), "data", cfg.DataDir)
+	var ms *http.Server
+	if mln != nil {
+		ms = s.HTTPServer(s.MetricsHandler())
+		go func() { errc <- ms.Serve(mln) }()
+		log.Info("metrics listening", "addr", mln.Addr().String())
+	}
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
@@ -134,6 +168,9 @@ func serve(cfg server.Config, addr string, log *slog.Logger) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = hs.Shutdown(sctx)
+	if ms != nil {
+		_ = ms.Shutdown(sctx)
+	}
 	if cerr := s.Close(); err == nil || errors.Is(err, http.ErrServerClosed) {
 		err = cerr
 	}

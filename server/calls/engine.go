@@ -101,6 +101,10 @@ type call struct {
 	audience []string         // who hears about the call: the conversation's members, sorted
 	timers   map[string]Timer // invite deadlines, by invitee
 	grace    map[string]Timer // reconnect grace of joined devices that dropped, by user
+	// toRing holds the invitees of a call placed but not yet stored: it
+	// rings nobody until Ring, so that no one is rung for a call the server
+	// could not keep.
+	toRing []string
 }
 
 func (c *call) part(user string) *protocol.Participant { return c.Participant(user) }
@@ -157,10 +161,12 @@ func (e *Engine) busy(user string) bool {
 	return false
 }
 
-// Invite places a call. audience is every member of the conversation, the
-// caller included; invitees are the users to ring. The server has checked
-// that the caller belongs to the conversation and that invitees exist and are
-// members.
+// Invite places a call and holds it: the caller is in it (and busy), but
+// nobody hears of it until Ring, which the server calls once the call is
+// stored; a call that could not be stored is dropped with Abandon. audience
+// is every member of the conversation, the caller included; invitees are the
+// users to ring. The server has checked that the caller belongs to the
+// conversation and that invitees exist and are members.
 func (e *Engine) Invite(user, device string, req protocol.CallInvite, invitees, audience []string, group bool) (protocol.Call, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -198,13 +204,44 @@ func (e *Engine) Invite(user, device string, req protocol.CallInvite, invitees, 
 		audience: aud,
 		timers:   make(map[string]Timer),
 		grace:    make(map[string]Timer),
+		toRing:   append([]string(nil), invitees...),
 	}
 	e.calls[c.ID] = c
 	e.track(user, c)
 	e.out.Created(c.snapshot())
-	e.invite(c, user, invitees, now, timeout)
-	e.settle(c, user)
 	return c.snapshot(), nil
+}
+
+// Ring rings the invitees of a call that Invite holds, up to the deadline
+// Invite set.
+func (e *Engine) Ring(id string) (protocol.Call, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := e.calls[id]
+	if c == nil || c.toRing == nil {
+		// Ended meanwhile: the caller's device went away, or the server
+		// is closing.
+		return protocol.Call{}, protocol.Errorf(protocol.CodeNotFound, "call %s ended before it rang", id)
+	}
+	invitees := c.toRing
+	c.toRing = nil
+	now := e.clock.Now()
+	left := time.Duration(c.DeadlineMS-ms(now)) * time.Millisecond
+	e.invite(c, c.Caller, invitees, now, max(left, 0))
+	e.settle(c, c.Caller)
+	return c.snapshot(), nil
+}
+
+// Abandon drops a call that Invite holds and nobody has heard of; it ends
+// without a record, as if never placed.
+func (e *Engine) Abandon(id string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := e.calls[id]
+	if c == nil || c.toRing == nil {
+		return
+	}
+	e.forget(c)
 }
 
 // invite adds invitees to c: busy ones are answered at once, the others are
@@ -648,14 +685,6 @@ func outcome(c *call) string {
 
 // end finishes c with the outcome, tells everyone and lets the server record it.
 func (e *Engine) end(c *call, outcome string) {
-	for u, t := range c.timers {
-		t.Stop()
-		delete(c.timers, u)
-	}
-	for u, t := range c.grace {
-		t.Stop()
-		delete(c.grace, u)
-	}
 	for i := range c.Participants {
 		p := &c.Participants[i]
 		switch {
@@ -666,6 +695,21 @@ func (e *Engine) end(c *call, outcome string) {
 		}
 	}
 	c.State, c.Outcome, c.EndedMS = protocol.CallEnded, outcome, ms(e.clock.Now())
+	e.forget(c)
+	e.broadcast(c, protocol.EventEnded, "")
+	e.out.Ended(c.snapshot())
+}
+
+// forget stops c's timers and removes it from the engine.
+func (e *Engine) forget(c *call) {
+	for u, t := range c.timers {
+		t.Stop()
+		delete(c.timers, u)
+	}
+	for u, t := range c.grace {
+		t.Stop()
+		delete(c.grace, u)
+	}
 	delete(e.calls, c.ID)
 	for _, p := range c.Participants {
 		if m := e.byUser[p.User]; m != nil {
@@ -675,8 +719,6 @@ func (e *Engine) end(c *call, outcome string) {
 			}
 		}
 	}
-	e.broadcast(c, protocol.EventEnded, "")
-	e.out.Ended(c.snapshot())
 }
 
 // DeviceOnline is called when a device of user has said hello. It rings the
@@ -696,6 +738,9 @@ func (e *Engine) DeviceOnline(user, device string) {
 				t.Stop()
 				delete(c.grace, user)
 			}
+		}
+		if c.toRing != nil {
+			continue // not placed yet: nobody may hear of it
 		}
 		if p != nil && pending(p.State) {
 			if e.out.Send(Target{User: user, Device: device}, protocol.TypeCallIncoming, e.incoming(c, user, now)) > 0 {

@@ -161,11 +161,17 @@ func (w *world) call(caller string, media string, invitees ...string) protocol.C
 		conv = protocol.GroupConversation("g1")
 		audience = append(audience, "erin") // a member not rung
 	}
-	c, err := w.e.Invite(caller, caller+"-1", protocol.CallInvite{Conversation: conv, Media: media}, invitees, audience, group)
+	return w.place(caller, protocol.CallInvite{Conversation: conv, Media: media}, invitees, audience, group)
+}
+
+// place invites and rings, as the server does once the call is stored.
+func (w *world) place(caller string, req protocol.CallInvite, invitees, audience []string, group bool) protocol.Call {
+	w.t.Helper()
+	c, err := w.e.Invite(caller, caller+"-1", req, invitees, audience, group)
 	if err != nil {
 		w.t.Fatalf("invite: %v", err)
 	}
-	return c
+	return w.must(w.e.Ring(c.ID))
 }
 
 func (w *world) must(c protocol.Call, err error) protocol.Call {
@@ -509,11 +515,56 @@ func TestEngine(t *testing.T) {
 			}
 			w.expect("bob", "bob-1", protocol.TypeCallUpdate, protocol.EventSwitchedToAudio)
 		}},
+		{"a call rings nobody until it is stored", func(w *world) {
+			w.connect("alice", "alice-1")
+			w.connect("bob", "bob-1")
+			c, err := w.e.Invite("alice", "alice-1", protocol.CallInvite{Conversation: protocol.DirectConversation("alice", "bob"),
+				Media: protocol.MediaAudio}, []string{"bob"}, []string{"alice", "bob"}, false)
+			w.must(c, err)
+			w.connect("bob", "bob-2") // a device that comes online meanwhile hears nothing either
+			if len(w.inbox["bob"]) != 0 || len(w.inbox["alice"]) != 0 {
+				t.Fatalf("events before the call was stored: %+v %+v", w.inbox["alice"], w.inbox["bob"])
+			}
+			w.clock.Advance(10 * time.Second) // storing was slow: the deadline stays where Invite set it
+			w.must(w.e.Ring(c.ID))
+			w.expect("bob", "bob-1", protocol.TypeCallIncoming, "")
+			w.expect("bob", "bob-2", protocol.TypeCallIncoming, "")
+			w.clock.Advance(20 * time.Second)
+			w.endedWith(protocol.OutcomeNoAnswer)
+		}},
+		{"a call that could not be stored is dropped without a trace", func(w *world) {
+			w.connect("alice", "alice-1")
+			w.connect("bob", "bob-1")
+			c, err := w.e.Invite("alice", "alice-1", protocol.CallInvite{Conversation: protocol.DirectConversation("alice", "bob"),
+				Media: protocol.MediaAudio}, []string{"bob"}, []string{"alice", "bob"}, false)
+			w.must(c, err)
+			w.e.Abandon(c.ID)
+			if w.e.Live() != 0 || w.e.InCall("alice") || len(w.ended) != 0 || len(w.inbox["bob"]) != 0 {
+				t.Fatalf("abandoned call left live %d, alice in call %v, ended %+v, bob got %+v",
+					w.e.Live(), w.e.InCall("alice"), w.ended, w.inbox["bob"])
+			}
+			w.refused(protocol.CodeNotFound)(w.e.Ring(c.ID))
+			w.call("alice", protocol.MediaAudio, "bob") // alice is free to call again
+			w.expect("bob", "bob-1", protocol.TypeCallIncoming, "")
+		}},
+		{"a held call whose caller dropped out does not ring", func(w *world) {
+			w.connect("alice", "alice-1")
+			w.connect("bob", "bob-1")
+			c, err := w.e.Invite("alice", "alice-1", protocol.CallInvite{Conversation: protocol.DirectConversation("alice", "bob"),
+				Media: protocol.MediaAudio}, []string{"bob"}, []string{"alice", "bob"}, false)
+			w.must(c, err)
+			w.disconnect("alice", "alice-1")
+			w.clock.Advance(10 * time.Second)
+			w.endedWith(protocol.OutcomeFailed)
+			w.refused(protocol.CodeNotFound)(w.e.Ring(c.ID))
+			if countIncoming(w, "bob") != 0 {
+				t.Fatal("bob was rung for a call that ended before it was stored")
+			}
+		}},
 		{"per-call timeout", func(w *world) {
 			w.connect("alice", "alice-1")
-			c, err := w.e.Invite("alice", "alice-1", protocol.CallInvite{Conversation: protocol.DirectConversation("alice", "bob"),
+			w.place("alice", protocol.CallInvite{Conversation: protocol.DirectConversation("alice", "bob"),
 				Media: protocol.MediaAudio, TimeoutMS: 5000}, []string{"bob"}, []string{"alice", "bob"}, false)
-			w.must(c, err)
 			w.clock.Advance(5 * time.Second)
 			w.endedWith(protocol.OutcomeNoAnswer)
 		}},

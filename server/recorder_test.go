@@ -1,0 +1,144 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"parley/protocol"
+	"parley/server/store"
+)
+
+var errDiskFull = errors.New("database or disk is full")
+
+// fullableDisk is the server's real store, whose writes of calls and
+// messages fail while full is set, as they do on a full disk.
+type fullableDisk struct {
+	Store
+	full atomic.Bool
+}
+
+func (d *fullableDisk) refused() error {
+	if d.full.Load() {
+		return errDiskFull
+	}
+	return nil
+}
+
+func (d *fullableDisk) CallStarted(ctx context.Context, c store.CallRow) error {
+	if err := d.refused(); err != nil {
+		return err
+	}
+	return d.Store.CallStarted(ctx, c)
+}
+
+func (d *fullableDisk) CallAnswered(ctx context.Context, id string, startedMS int64) error {
+	if err := d.refused(); err != nil {
+		return err
+	}
+	return d.Store.CallAnswered(ctx, id, startedMS)
+}
+
+func (d *fullableDisk) CallEnded(ctx context.Context, id, outcome string, endedMS int64) error {
+	if err := d.refused(); err != nil {
+		return err
+	}
+	return d.Store.CallEnded(ctx, id, outcome, endedMS)
+}
+
+func (d *fullableDisk) AppendMessage(ctx context.Context, m protocol.Message) (protocol.Message, bool, error) {
+	if err := d.refused(); err != nil {
+		return protocol.Message{}, false, err
+	}
+	return d.Store.AppendMessage(ctx, m)
+}
+
+// startServerOnFullableDisk is startServer on a disk the test can fill. The
+// recorder retries quickly, so that tests wait little for it.
+func startServerOnFullableDisk(t *testing.T) (*testServer, *fullableDisk) {
+	ts := startServer(t, Config{})
+	disk := &fullableDisk{Store: ts.s.store}
+	ts.s.store, ts.s.rec.store = disk, disk // before any request: nothing reads them yet
+	ts.s.rec.retryFirst, ts.s.rec.retryMost = 5*time.Millisecond, 20*time.Millisecond
+	return ts, disk
+}
+
+func directCall(a, b string) protocol.CallInvite {
+	return protocol.CallInvite{Conversation: protocol.DirectConversation(a, b), Media: protocol.MediaAudio}
+}
+
+// eventually waits for cond, which the server makes true soon.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for start := time.Now(); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Since(start) > 20*time.Second {
+			t.Fatalf("%s never happened", what)
+		}
+	}
+}
+
+func TestInviteIsRefusedWhenItsCallCannotBeStored(t *testing.T) {
+	ts, disk := startServerOnFullableDisk(t)
+	alice, bob := ts.connect("alice", "a1"), ts.connect("bob", "b1")
+
+	disk.full.Store(true)
+	alice.refused(protocol.CodeInternal, protocol.TypeCallInvite, directCall("alice", "bob"))
+	// Bob was never rung: his next frame is the reply to his own request,
+	// which was queued after anything the invite could have sent him.
+	env := bob.request(protocol.TypePresenceQuery, protocol.PresenceQuery{Users: []string{"alice"}})
+	if env.Type != protocol.TypeReply {
+		t.Fatalf("bob got %s %s before his reply: rung for a call that was refused", env.Type, env.Payload)
+	}
+	if ts.s.calls.Live() != 0 {
+		t.Fatalf("%d calls live after a refused invite", ts.s.calls.Live())
+	}
+
+	disk.full.Store(false)
+	var placed protocol.CallReply
+	alice.ok(protocol.TypeCallInvite, directCall("alice", "bob"), &placed) // alice is not left busy
+	if got := bob.event(protocol.TypeCallIncoming); got == nil {
+		t.Fatal("bob not rung once the disk had room")
+	}
+	rows, err := ts.s.store.UnfinishedCalls(context.Background())
+	if err != nil || len(rows) != 1 || rows[0].ID != placed.Call.ID {
+		t.Fatalf("stored live calls %+v, %v: want only %s", rows, err, placed.Call.ID)
+	}
+}
+
+func TestACompletedCallIsRecordedOnceTheDiskHasRoomAgain(t *testing.T) {
+	ts, disk := startServerOnFullableDisk(t)
+	alice, bob, carol := ts.connect("alice", "a1"), ts.connect("bob", "b1"), ts.connect("carol", "c1")
+
+	var placed protocol.CallReply
+	alice.ok(protocol.TypeCallInvite, directCall("alice", "bob"), &placed)
+	bob.event(protocol.TypeCallIncoming)
+	disk.full.Store(true)
+	bob.ok(protocol.TypeCallAccept, protocol.CallRef{CallID: placed.Call.ID}, nil)
+	eventually(t, "the recorder failing", func() bool { return !ts.s.rec.healthy() })
+	// While the store fails, a new call is refused at once rather than
+	// rung without a record.
+	carol.refused(protocol.CodeInternal, protocol.TypeCallInvite, directCall("carol", "alice"))
+	time.Sleep(20 * time.Millisecond) // a call that lasted
+	alice.ok(protocol.TypeCallHangup, protocol.CallRef{CallID: placed.Call.ID}, nil)
+
+	disk.full.Store(false)
+	var rec protocol.Message
+	for rec.Type != protocol.KindCallRecord {
+		env := bob.event(protocol.TypeChatMessage)
+		if err := json.Unmarshal(env.Payload, &rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rec.CallID != placed.Call.ID || rec.Outcome != protocol.OutcomeCompleted || rec.DurationMS < 20 {
+		t.Fatalf("record %+v: want call %s completed, lasting 20 ms or more", rec, placed.Call.ID)
+	}
+	eventually(t, "the call stored as ended", func() bool {
+		rows, err := ts.s.store.UnfinishedCalls(context.Background())
+		return err == nil && len(rows) == 0
+	})
+	eventually(t, "the recorder healthy", ts.s.rec.healthy)
+	carol.ok(protocol.TypeCallInvite, directCall("carol", "alice"), nil)
+}
