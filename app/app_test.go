@@ -14,6 +14,7 @@ import (
 
 func TestBuilderOptionsAndSettingsChooseTheCallEntries(t *testing.T) {
 	a := New(test.NewTempApp(t), EnableVideoCall(false))
+	defer a.Close()
 	if got := a.entries(); got != (views.CallEntries{Voice: true, Video: false}) {
 		t.Fatalf("entries %+v", got)
 	}
@@ -32,6 +33,7 @@ func TestBuilderOptionsAndSettingsChooseTheCallEntries(t *testing.T) {
 func TestInviteNotification(t *testing.T) {
 	fa := test.NewTempApp(t)
 	a := New(fa)
+	defer a.Close()
 	att := a.attention()
 	att.notify = func(title, body string) { fa.SendNotification(fyne.NewNotification(title, body)) }
 	test.AssertNotificationSent(t, fyne.NewNotification("Incoming video call", "bob is calling you"), func() {

@@ -45,9 +45,10 @@ type CallScreens struct {
 	Cameras        func() int
 	OnSwitchCamera func()
 	OnError        func(error)
-	// Now is the clock of the call timer; EndLinger is how long the call
-	// window shows how a call ended before it closes.
-	Now       func() time.Time
+	// Clock times the call timer, the video controls' idle hiding and
+	// EndLinger: how long the call window shows how a call ended before
+	// it closes. Set it before the first event.
+	Clock     Clock
 	EndLinger time.Duration
 
 	// Remote and Local are the video surfaces of every video call.
@@ -67,13 +68,13 @@ type CallScreens struct {
 	connectedAt time.Time
 	muted       bool
 	cameraOff   bool
-	gen         int // counts calls, so that a late close spares the next one
-	stopTick    chan struct{}
+	ticker      Timer // the call timer's next tick, while a call is active
+	linger      Timer // the close of an ended call's window
 }
 
 // NewCallScreens is idle until the first event.
 func NewCallScreens(a fyne.App, me string, control CallControl) *CallScreens {
-	return &CallScreens{App: a, Me: me, Control: control, Now: time.Now, EndLinger: 1500 * time.Millisecond,
+	return &CallScreens{App: a, Me: me, Control: control, Clock: systemClock{}, EndLinger: 1500 * time.Millisecond,
 		Remote: NewVideoSurface(), Local: NewVideoSurface(),
 		Members: func(string) []string { return nil }, Speakers: func() []string { return nil },
 		Cameras: func() int { return 1 }}
@@ -116,11 +117,9 @@ func (s *CallScreens) HandleEvent(ev callcore.Event) {
 		}
 		switch ev.State {
 		case callcore.Outgoing:
-			s.gen++
 			s.muted, s.cameraOff = false, false
 			s.showOutgoing()
 		case callcore.Incoming:
-			s.gen++
 			s.muted, s.cameraOff = false, false
 			s.showInvite(ev.VoiceOnly)
 		case callcore.Connecting:
@@ -131,7 +130,7 @@ func (s *CallScreens) HandleEvent(ev callcore.Event) {
 			s.closeInvite()
 			s.showInCall()
 			s.setStatus("")
-			s.connectedAt = s.Now()
+			s.connectedAt = s.Clock.Now()
 			s.startTicker()
 			s.Tick()
 		case callcore.Ended:
@@ -259,6 +258,8 @@ func (s *CallScreens) show() {
 		}
 		return
 	}
+	stopTimer(&s.linger) // the window shows a call again
+	s.closeVideo()
 	s.status = whiteText("", 12, false)
 	var content fyne.CanvasObject
 	video := s.call.Media == protocol.MediaVideo
@@ -272,7 +273,7 @@ func (s *CallScreens) show() {
 		s.status = s.Voice.Status
 		content = s.Voice.Object()
 	case ScreenVideo:
-		s.Video = NewVideoCallView(s.peer(), s.Remote, s.Local, s.Cameras(), VideoActions{
+		s.Video = NewVideoCallView(s.peer(), s.Remote, s.Local, s.Cameras(), s.Clock, VideoActions{
 			Mute: s.toggleMute, Camera: s.toggleCamera, SwitchCamera: s.OnSwitchCamera,
 			ToVoice: s.toVoice, Hangup: s.hangup, Minimize: s.Minimize})
 		s.status = s.Video.Status
@@ -305,6 +306,7 @@ func (s *CallScreens) show() {
 		content = container.NewBorder(container.NewHBox(leave, layout.NewSpacer()), nil, nil, nil, content)
 	}
 	s.win.SetContent(content)
+	s.Tick() // a rebuilt screen's timer shows the call's time at once
 	if s.Mini == nil {
 		s.win.Show()
 		s.win.RequestFocus()
@@ -357,7 +359,7 @@ func (s *CallScreens) Tick() {
 	if s.connectedAt.IsZero() {
 		return
 	}
-	t := Clock(s.Now().Sub(s.connectedAt))
+	t := DurationText(s.Clock.Now().Sub(s.connectedAt))
 	for _, txt := range []*canvas.Text{s.timer(), s.miniTimer()} {
 		if txt != nil && txt.Text != t {
 			txt.Text = t
@@ -385,35 +387,20 @@ func (s *CallScreens) miniTimer() *canvas.Text {
 	return s.Mini.Timer
 }
 
-// startTicker updates the timer every second, through fyne.Do.
+// startTicker updates the call timer at each whole second of the call,
+// when its text changes.
 func (s *CallScreens) startTicker() {
-	s.stopTicker()
-	stop := make(chan struct{})
-	s.stopTick = stop
-	go func() {
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				fyne.Do(s.Tick)
-			}
-		}
-	}()
-}
-
-func (s *CallScreens) stopTicker() {
-	if s.stopTick != nil {
-		close(s.stopTick)
-		s.stopTick = nil
-	}
+	stopTimer(&s.ticker)
+	next := time.Second - s.Clock.Now().Sub(s.connectedAt)%time.Second
+	s.ticker = s.Clock.AfterFunc(next, func() {
+		s.Tick()
+		s.startTicker()
+	})
 }
 
 // end shows how the call ended, then closes its windows.
 func (s *CallScreens) end(outcome string) {
-	s.stopTicker()
+	stopTimer(&s.ticker)
 	s.closeInvite()
 	s.closeMini()
 	s.connectedAt = time.Time{}
@@ -423,17 +410,10 @@ func (s *CallScreens) end(outcome string) {
 	}
 	s.setStatus(OutcomeText(outcome))
 	s.screen = ScreenNone
-	if s.EndLinger <= 0 {
+	stopTimer(&s.linger)
+	s.linger = s.Clock.AfterFunc(s.EndLinger, func() {
+		s.linger = nil
 		s.closeWindow()
-		return
-	}
-	gen := s.gen
-	time.AfterFunc(s.EndLinger, func() {
-		fyne.Do(func() {
-			if s.gen == gen && s.screen == ScreenNone {
-				s.closeWindow()
-			}
-		})
 	})
 }
 
@@ -442,7 +422,16 @@ func (s *CallScreens) closeWindow() {
 		s.win.Hide()
 		s.win.SetContent(widget.NewLabel(""))
 	}
-	s.Outgoing, s.Voice, s.Video, s.Group = nil, nil, nil, nil
+	s.closeVideo()
+	s.Outgoing, s.Voice, s.Group = nil, nil, nil
+}
+
+// closeVideo drops the video call view and stops its timer.
+func (s *CallScreens) closeVideo() {
+	if s.Video != nil {
+		s.Video.Close()
+		s.Video = nil
+	}
 }
 
 // OutcomeText says how a call ended, on the call screen.

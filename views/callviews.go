@@ -128,14 +128,15 @@ type VideoCallView struct {
 	ControlsIdle time.Duration
 
 	peer         string
+	clock        Clock
 	remoteBox    *fyne.Container    // remote video, or the avatar when its camera is off
 	stage        *fyne.Container    // the large picture
 	corner       *fyne.Container    // the small one, above the bottom bar
 	bars         [2]*fyne.Container // top and bottom, over the video
 	lastActivity time.Time
-	hideTimer    *time.Timer // pending hide, or nil
-	onBar        bool        // the pointer was last seen over a bar
-	held         bool        // the pointer went from a bar onto a control
+	hideTimer    Timer // pending hide, or nil
+	onBar        bool  // the pointer was last seen over a bar
+	held         bool  // the pointer went from a bar onto a control
 	root         fyne.CanvasObject
 }
 
@@ -146,9 +147,9 @@ type VideoActions struct {
 
 // NewVideoCallView builds the screen of a video call with peer, showing
 // the remote and local surfaces; cameras is how many cameras this device
-// has.
-func NewVideoCallView(peer string, remote, local *VideoSurface, cameras int, do VideoActions) *VideoCallView {
-	v := &VideoCallView{Remote: remote, Local: local, peer: peer, ControlsIdle: 3 * time.Second,
+// has; clock times the controls' idle hiding. Close stops that timer.
+func NewVideoCallView(peer string, remote, local *VideoSurface, cameras int, clock Clock, do VideoActions) *VideoCallView {
+	v := &VideoCallView{Remote: remote, Local: local, peer: peer, clock: clock, ControlsIdle: 3 * time.Second,
 		Timer: whiteText("00:00", 14, false), Quality: NewQualityIndicator(),
 		Muted: whiteText(T("Muted"), 12, false), Status: whiteText(T("Connecting…"), 12, false)}
 	v.Muted.Hide()
@@ -194,14 +195,14 @@ func (v *VideoCallView) ControlsShown() bool { return v.bars[0].Visible() }
 // ControlsIdle.
 func (v *VideoCallView) ShowControls() {
 	v.held = false
-	v.lastActivity = time.Now()
+	v.lastActivity = v.clock.Now()
 	if !v.ControlsShown() {
 		for _, b := range v.bars {
 			b.Show()
 		}
 	}
-	if v.hideTimer == nil {
-		v.hideTimer = time.AfterFunc(v.ControlsIdle, func() { fyne.Do(v.hideIdleControls) })
+	if v.hideTimer == nil { // a pending hide looks at lastActivity when it runs
+		v.hideTimer = v.clock.AfterFunc(v.ControlsIdle, v.hideIdleControls)
 	}
 }
 
@@ -212,14 +213,17 @@ func (v *VideoCallView) hideIdleControls() {
 	if v.held {
 		return // the next move over the call shows them again
 	}
-	if left := v.ControlsIdle - time.Since(v.lastActivity); left > 0 {
-		v.hideTimer = time.AfterFunc(left, func() { fyne.Do(v.hideIdleControls) })
+	if left := v.ControlsIdle - v.clock.Now().Sub(v.lastActivity); left > 0 {
+		v.hideTimer = v.clock.AfterFunc(left, v.hideIdleControls)
 		return
 	}
 	for _, b := range v.bars {
 		b.Hide()
 	}
 }
+
+// Close stops the idle timer: the call screens dropped the view.
+func (v *VideoCallView) Close() { stopTimer(&v.hideTimer) }
 
 func (v *VideoCallView) pointerMoved(at fyne.Position) {
 	v.onBar = false

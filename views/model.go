@@ -32,9 +32,9 @@ type Contact struct {
 	Online bool
 }
 
-// Clock formats durations as the call screens show them: mm:ss, or
-// h:mm:ss past an hour.
-func Clock(d time.Duration) string {
+// DurationText formats durations as the call screens show them: mm:ss,
+// or h:mm:ss past an hour.
+func DurationText(d time.Duration) string {
 	if d < 0 {
 		d = 0
 	}
@@ -63,7 +63,7 @@ func MessageTime(t, now time.Time) string {
 func CallRecordText(m protocol.Message) string {
 	switch m.Outcome {
 	case protocol.OutcomeCompleted:
-		return T("Duration") + " " + Clock(time.Duration(m.DurationMS)*time.Millisecond)
+		return T("Duration") + " " + DurationText(time.Duration(m.DurationMS)*time.Millisecond)
 	case protocol.OutcomeCancelled:
 		return T("Canceled")
 	case protocol.OutcomeDeclined:
@@ -84,7 +84,7 @@ func GroupCallRecordText(m protocol.Message) string {
 		kind = T("Video call")
 	}
 	if m.Outcome == protocol.OutcomeCompleted {
-		return kind + " · " + T("ended") + " · " + Clock(time.Duration(m.DurationMS)*time.Millisecond)
+		return kind + " · " + T("ended") + " · " + DurationText(time.Duration(m.DurationMS)*time.Millisecond)
 	}
 	return kind + " · " + CallRecordText(m)
 }

@@ -3,7 +3,6 @@ package views
 import (
 	"image"
 	"image/color"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,7 +20,9 @@ import (
 // leaves the picture it got in testdata/failed/ (delete the master and run
 // again to accept a deliberate change of look). Everything that could move
 // is fixed: the test app and its theme, the window sizes, the countdown,
-// the clock of the call timer, the network quality and the video frames.
+// the clock (a manualClock: the call timer and the controls' idle hiding
+// move only when the test advances it), the network quality and the video
+// frames.
 
 // snapshotApp is a test app with a fixed theme, in English.
 func snapshotApp(t *testing.T) fyne.App {
@@ -31,18 +32,6 @@ func snapshotApp(t *testing.T) fyne.App {
 	SetLanguage(English)
 	return a
 }
-
-// fixedClock is a call timer's clock that moves only when told.
-type fixedClock struct{ ns atomic.Int64 }
-
-func newFixedClock() *fixedClock {
-	c := &fixedClock{}
-	c.ns.Store(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC).UnixNano())
-	return c
-}
-
-func (c *fixedClock) Now() time.Time          { return time.Unix(0, c.ns.Load()) }
-func (c *fixedClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
 
 // gradient is a synthetic remote video frame: red across, green down, a
 // constant blue, and a white frame line, so that scaling and placement
@@ -77,9 +66,7 @@ func stripes(w, h int) *image.RGBA {
 }
 
 func TestSnapshotInviteWindow(t *testing.T) {
-	a := snapshotApp(t)
-	s := NewCallScreens(a, "bob", newFakePhone())
-	s.EndLinger = 0
+	s, _, _ := newScreens(snapshotApp(t), "bob")
 	c := call(protocol.MediaVideo, "alice", protocol.CallRinging)
 	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Incoming, Call: c})
 	t.Cleanup(func() { s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Ended, Call: c}) })
@@ -95,24 +82,17 @@ func TestSnapshotInviteWindow(t *testing.T) {
 }
 
 func TestSnapshotVideoCallScreen(t *testing.T) {
-	a := snapshotApp(t)
-	clock := newFixedClock()
-	s := NewCallScreens(a, "bob", newFakePhone())
-	s.EndLinger = 0
-	s.Now = clock.Now
+	s, _, clk := newScreens(snapshotApp(t), "bob")
 	c := call(protocol.MediaVideo, "alice", protocol.CallActive)
 	c.Participants[1].State = protocol.StateJoined
 	t.Cleanup(func() { s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Ended, Call: c}) })
 
 	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Active, Call: c})
-	// The timer is driven by hand below: the ticker's goroutine would
-	// call Tick in the test driver's fyne.Do, on its own goroutine.
-	s.stopTicker()
 	if s.Screen() != ScreenVideo || s.Video == nil {
 		t.Fatalf("screen %q, want the video call", s.Screen())
 	}
-	clock.Advance(83 * time.Second)
-	s.Tick()
+	clk.Advance(83 * time.Second)
+	s.Video.ShowControls() // the pointer moves: the controls that hid as it rested show
 	s.HandleEvent(callcore.Event{Type: callcore.EventStats, Call: c, Stats: media.Stats{Quality: media.QualityGood}})
 	s.RemoteFrame(gradient(640, 480))
 	s.LocalFrame(stripes(160, 120))

@@ -3,8 +3,10 @@ package views
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"image"
 	"log"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
@@ -327,17 +329,16 @@ func call(media string, caller string, state string) protocol.Call {
 			{User: map[string]string{"alice": "bob", "bob": "alice"}[caller], State: protocol.StateRinging}}}
 }
 
-func newScreens(t *testing.T) (*CallScreens, *fakePhone) {
-	t.Helper()
-	a := test.NewTempApp(t)
-	ph := newFakePhone()
-	s := NewCallScreens(a, "alice", ph)
-	s.EndLinger = 0
-	return s, ph
+// newScreens are me's call screens on a, on a manual clock.
+func newScreens(a fyne.App, me string) (*CallScreens, *fakePhone, *manualClock) {
+	ph, clk := newFakePhone(), newManualClock()
+	s := NewCallScreens(a, me, ph)
+	s.Clock = clk
+	return s, ph, clk
 }
 
 func TestInviteWindowCountsDownAndAnswers(t *testing.T) {
-	s, ph := newScreens(t)
+	s, ph, _ := newScreens(test.NewTempApp(t), "alice")
 	c := call(protocol.MediaVideo, "bob", protocol.CallRinging)
 	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Incoming, Call: c})
 	iw := s.Invite()
@@ -376,7 +377,7 @@ func TestInviteWindowCountsDownAndAnswers(t *testing.T) {
 }
 
 func TestInviteVoiceOnlyWithoutCamera(t *testing.T) {
-	s, ph := newScreens(t)
+	s, ph, _ := newScreens(test.NewTempApp(t), "alice")
 	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Incoming, VoiceOnly: true,
 		Call: call(protocol.MediaVideo, "bob", protocol.CallRinging)})
 	iw := s.Invite()
@@ -388,7 +389,7 @@ func TestInviteVoiceOnlyWithoutCamera(t *testing.T) {
 }
 
 func TestCallScreensFollowTheEngine(t *testing.T) {
-	s, ph := newScreens(t)
+	s, ph, clk := newScreens(test.NewTempApp(t), "alice")
 	c := call(protocol.MediaVideo, "alice", protocol.CallRinging)
 	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Outgoing, Call: c})
 	if s.Screen() != ScreenOutgoing {
@@ -411,24 +412,26 @@ func TestCallScreensFollowTheEngine(t *testing.T) {
 	if s.Screen() != ScreenVideo {
 		t.Fatalf("connecting: screen %q", s.Screen())
 	}
-	clock := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	s.Now = func() time.Time { return clock }
 	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Active, Call: c})
-	clock = clock.Add(83 * time.Second)
-	s.Tick()
+	clk.Advance(83 * time.Second)
 	if s.Video.Timer.Text != "01:23" {
 		t.Fatalf("timer %q", s.Video.Timer.Text)
 	}
 	// The remote camera goes off: the avatar shows; the mute mark shows
 	// the controls that hid while the pointer rested.
-	restPointer(s.Video)
+	if s.Video.ControlsShown() {
+		t.Fatal("controls stay while the pointer rests")
+	}
 	c.Participants[1].CameraOff, c.Participants[1].Muted = true, true
 	s.HandleEvent(callcore.Event{Type: callcore.EventRemote, What: protocol.EventMediaState, Call: c, Remote: c.Participants[1]})
 	if !s.Video.RemoteCameraOff() || !s.Video.Muted.Visible() || !s.Video.ControlsShown() {
 		t.Fatal("remote camera off and mute not shown")
 	}
 	// A key shows the controls too, for someone on the keyboard.
-	restPointer(s.Video)
+	clk.Advance(s.Video.ControlsIdle)
+	if s.Video.ControlsShown() {
+		t.Fatal("controls stay while the pointer rests")
+	}
 	s.Window().Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeySpace})
 	if !s.Video.ControlsShown() {
 		t.Fatal("a key does not show the hidden controls")
@@ -451,13 +454,12 @@ func TestCallScreensFollowTheEngine(t *testing.T) {
 	if s.Screen() != ScreenVoice || !shows(s.Window().Content(), "Hang up") {
 		t.Fatalf("switched: screen %q", s.Screen())
 	}
-	s.Tick()
-	if s.Voice.Timer.Text != "01:23" {
+	if s.Voice.Timer.Text != "01:26" { // 83 s, then the pointer's 3 s of rest
 		t.Fatalf("voice timer %q", s.Voice.Timer.Text)
 	}
 	// Leaving the call screen keeps a mini window; a click returns.
 	s.Minimize()
-	if s.Mini == nil || s.Mini.Timer.Text != "01:23" {
+	if s.Mini == nil || s.Mini.Timer.Text != "01:26" {
 		t.Fatal("no mini window with the timer")
 	}
 	s.Mini.Tap()
@@ -473,31 +475,32 @@ func TestCallScreensFollowTheEngine(t *testing.T) {
 	}
 }
 
-// restPointer is the video call's idle time passing without a pointer move.
-func restPointer(v *VideoCallView) {
-	v.lastActivity = time.Now().Add(-v.ControlsIdle)
-	v.hideIdleControls()
-}
-
-func TestVideoCallControlsHideWhileThePointerRests(t *testing.T) {
-	a := test.NewTempApp(t)
-	ph := newFakePhone()
-	v := NewVideoCallView("bob", NewVideoSurface(), NewVideoSurface(), 1, VideoActions{Hangup: func() { ph.rec("hangup") }})
-	w := a.NewWindow("call")
+// videoCallInWindow shows a video call with bob in a 520×600 window, on
+// clk; move moves the pointer over it.
+func videoCallInWindow(t *testing.T, clk Clock, do VideoActions) (v *VideoCallView, move func(x, y float32)) {
+	t.Helper()
+	v = NewVideoCallView("bob", NewVideoSurface(), NewVideoSurface(), 1, clk, do)
+	w := test.NewTempApp(t).NewWindow("call")
 	w.SetContent(v.Object())
 	w.Resize(fyne.NewSize(520, 600))
 	area := v.Object().(*HoverArea)
-	move := func(x, y float32) {
+	return v, func(x, y float32) {
 		area.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(x, y)}})
 	}
+}
+
+func TestVideoCallControlsHideWhileThePointerRests(t *testing.T) {
+	ph, clk := newFakePhone(), newManualClock()
+	v, move := videoCallInWindow(t, clk, VideoActions{Hangup: func() { ph.rec("hangup") }})
+	area := v.Object().(*HoverArea)
 	if !v.ControlsShown() {
 		t.Fatal("controls hidden at the start")
 	}
-	v.hideIdleControls() // early: it waits for the rest of the idle time
+	clk.Advance(v.ControlsIdle - time.Millisecond)
 	if !v.ControlsShown() {
 		t.Fatal("controls hidden before their idle time")
 	}
-	restPointer(v)
+	clk.Advance(time.Millisecond)
 	if v.ControlsShown() {
 		t.Fatal("controls stay while the pointer rests")
 	}
@@ -505,10 +508,22 @@ func TestVideoCallControlsHideWhileThePointerRests(t *testing.T) {
 	if !v.ControlsShown() {
 		t.Fatal("a pointer move does not show the controls")
 	}
+	// A move while they show starts their idle time again.
+	clk.Advance(v.ControlsIdle / 2)
+	move(250, 300)
+	clk.Advance(v.ControlsIdle - time.Millisecond)
+	if !v.ControlsShown() {
+		t.Fatal("controls hidden before their idle time since the last move")
+	}
+	clk.Advance(time.Millisecond)
+	if v.ControlsShown() {
+		t.Fatal("controls stay after their idle time since the last move")
+	}
 	// From the bottom bar onto a button: the controls stay under the pointer.
+	move(260, 300)
 	move(260, 590)
 	area.MouseOut()
-	restPointer(v)
+	clk.Advance(2 * v.ControlsIdle)
 	if !v.ControlsShown() {
 		t.Fatal("controls hidden under the pointer")
 	}
@@ -517,7 +532,7 @@ func TestVideoCallControlsHideWhileThePointerRests(t *testing.T) {
 	// Out of the window from the video: they hide.
 	move(260, 300)
 	area.MouseOut()
-	restPointer(v)
+	clk.Advance(v.ControlsIdle)
 	if v.ControlsShown() {
 		t.Fatal("controls stay after the pointer left")
 	}
@@ -525,10 +540,145 @@ func TestVideoCallControlsHideWhileThePointerRests(t *testing.T) {
 	if !v.ControlsShown() {
 		t.Fatal("a tap does not show the controls")
 	}
+	v.Close()
+	if n := clk.Pending(); n != 0 {
+		t.Fatalf("%d timers outlive the view", n)
+	}
+}
+
+// TestVideoCallControlsInAnyOrderOfEvents moves the pointer, leaves, taps
+// and lets time pass in a long pseudo-random order, with an idle time so
+// short that a timer that went around the clock would fire during the
+// run and show up under -race. After every step the controls show as a
+// model of the rules says, and one hide is pending exactly while they
+// show and the pointer is not held on a control.
+func TestVideoCallControlsInAnyOrderOfEvents(t *testing.T) {
+	clk := newManualClock()
+	v, move := videoCallInWindow(t, clk, VideoActions{})
+	area := v.Object().(*HoverArea)
+	const idle = time.Millisecond
+	v.Close() // the hide set with the default idle time
+	v.ControlsIdle = idle
+	v.ShowControls()
+
+	type spot struct {
+		x, y  float32
+		onBar bool
+	}
+	spots := []spot{{260, 300, false}, {100, 200, false}, {260, 10, true}, {260, 590, true}}
+	steps := []time.Duration{0, idle / 3, idle - 1, idle, idle + 1, 3 * idle}
+	// The model: when the pointer last moved, whether it rests on a bar
+	// or was held there on leaving, and whether the controls show.
+	shown, onBar, held, last := true, false, false, clk.Now()
+	rnd := rand.New(rand.NewPCG(8, 1))
+	for i := range 3000 {
+		var did string
+		switch op := rnd.IntN(8); {
+		case op < 3:
+			sp := spots[rnd.IntN(len(spots))]
+			move(sp.x, sp.y)
+			did = fmt.Sprintf("move to %v,%v", sp.x, sp.y)
+			onBar = shown && sp.onBar // a hidden bar is not there to rest on
+			shown, held, last = true, false, clk.Now()
+		case op == 3:
+			area.MouseOut()
+			did = "out"
+			held = onBar
+		case op == 4:
+			test.Tap(area)
+			did = "tap"
+			shown, held, last = true, false, clk.Now()
+		default:
+			d := steps[rnd.IntN(len(steps))]
+			clk.Advance(d)
+			did = fmt.Sprintf("wait %v", d)
+			if shown && !held && !clk.Now().Before(last.Add(idle)) {
+				shown = false
+			}
+		}
+		if v.ControlsShown() != shown {
+			t.Fatalf("step %d (%s): controls shown %v, want %v", i, did, v.ControlsShown(), shown)
+		}
+		want := 0
+		if shown && !held {
+			want = 1
+		}
+		if n := clk.Pending(); n != want && !(shown && held && n == 1) {
+			t.Fatalf("step %d (%s): %d hides pending, want %d", i, did, n, want)
+		}
+	}
+	v.Close()
+	if n := clk.Pending(); n != 0 {
+		t.Fatalf("%d timers outlive the view", n)
+	}
+}
+
+// TestCallScreensEndTheirTimers follows a call's timers: the call timer
+// ticks while the call is active, the video controls' hide goes with the
+// video screen, and the ended call's window closes once it has shown how
+// the call ended, unless the next call took the window.
+func TestCallScreensEndTheirTimers(t *testing.T) {
+	s, _, clk := newScreens(test.NewTempApp(t), "alice")
+	c := call(protocol.MediaVideo, "alice", protocol.CallActive)
+	state := func(st callcore.State, c protocol.Call) {
+		s.HandleEvent(callcore.Event{Type: callcore.EventState, State: st, Call: c, Outcome: protocol.OutcomeCompleted})
+	}
+	state(callcore.Active, c)
+	if n := clk.Pending(); n != 2 {
+		t.Fatalf("%d timers pending in a video call, want the call timer's tick and the controls' hide", n)
+	}
+	// The call timer moves as each second of the call passes.
+	clk.Advance(time.Second - time.Millisecond)
+	if s.Video.Timer.Text != "00:00" {
+		t.Fatalf("timer %q before the first second", s.Video.Timer.Text)
+	}
+	clk.Advance(time.Millisecond)
+	if s.Video.Timer.Text != "00:01" {
+		t.Fatalf("timer %q at the first second", s.Video.Timer.Text)
+	}
+	clk.Advance(time.Minute)
+	if s.Video.Timer.Text != "01:01" {
+		t.Fatalf("timer %q after a minute more", s.Video.Timer.Text)
+	}
+	s.Video.ShowControls()
+	c.Media = protocol.MediaAudio
+	s.HandleEvent(callcore.Event{Type: callcore.EventSwitched, Call: c})
+	if n := clk.Pending(); n != 1 {
+		t.Fatalf("%d timers pending in a voice call, want the call timer's tick", n)
+	}
+	state(callcore.Ended, c)
+	if n := clk.Pending(); n != 1 {
+		t.Fatalf("%d timers pending after the call, want the close of its window", n)
+	}
+	clk.Advance(s.EndLinger - time.Millisecond)
+	if !shows(s.Window().Content(), "Call ended") {
+		t.Fatalf("the ended call shows %q", texts(s.Window().Content()))
+	}
+	clk.Advance(time.Millisecond)
+	if shows(s.Window().Content(), "Call ended") || s.Voice != nil {
+		t.Fatal("the ended call's window stays")
+	}
+	if n := clk.Pending(); n != 0 {
+		t.Fatalf("%d timers outlive the call", n)
+	}
+
+	// The next call, placed while the last one's window shows how it
+	// ended, keeps the window.
+	c.Media = protocol.MediaVideo
+	state(callcore.Active, c)
+	state(callcore.Ended, c)
+	state(callcore.Outgoing, call(protocol.MediaVideo, "alice", protocol.CallRinging))
+	clk.Advance(s.EndLinger)
+	if s.Screen() != ScreenOutgoing || !shows(s.Window().Content(), "Waiting for answer…") {
+		t.Fatalf("the next call's window shows %q", texts(s.Window().Content()))
+	}
+	if n := clk.Pending(); n != 0 {
+		t.Fatalf("%d timers pending while calling, want none", n)
+	}
 }
 
 func TestGroupCallGrid(t *testing.T) {
-	s, ph := newScreens(t)
+	s, ph, _ := newScreens(test.NewTempApp(t), "alice")
 	members := []string{"alice"}
 	c := protocol.Call{ID: "g", Conversation: "group:g1", Group: true, Media: protocol.MediaVideo, Caller: "alice", State: protocol.CallActive,
 		Participants: []protocol.Participant{{User: "alice", State: protocol.StateJoined}}}
