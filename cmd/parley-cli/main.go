@@ -1,7 +1,7 @@
 // Command parley-cli is a headless Parley client for scripts, bots, load and
 // end-to-end tests. It runs on the same client and call code as the app.
 //
-// Its command line and output are a contract (docs in DESIGN.md): events
+// Its command line and output are a contract (docs/cli.md): events
 // and results go to standard output as JSON lines, logs to standard error.
 package main
 
