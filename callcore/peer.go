@@ -41,6 +41,12 @@ func (p *Phone) newPeer(call protocol.Call, user, device string) (*peer, error) 
 	if p.cfg.Capture != nil {
 		camera, microphone = p.cfg.Capture()
 	}
+	// Without a renderer media decodes and counts only: turning every
+	// frame into a picture nobody shows would cost more than decoding it.
+	var onFrame func(*image.RGBA)
+	if p.cfg.OnFrame != nil {
+		onFrame = pr.frame
+	}
 	s, err := media.New(media.Config{
 		ICEServers:   ice,
 		RelayOnly:    p.cfg.RelayOnly,
@@ -49,7 +55,7 @@ func (p *Phone) newPeer(call protocol.Call, user, device string) (*peer, error) 
 		TestMedia:    p.cfg.TestMedia,
 		Camera:       camera,
 		Microphone:   microphone,
-		OnFrame:      pr.frame,
+		OnFrame:      onFrame,
 		OnLocalFrame: p.cfg.OnLocalFrame,
 		OnStats:      pr.stats,
 		OnState:      pr.state,
@@ -101,7 +107,7 @@ func (pr *peer) frame(img *image.RGBA) {
 	p.mu.Lock()
 	chosen := p.chosen == pr
 	p.mu.Unlock()
-	if chosen && p.cfg.OnFrame != nil {
+	if chosen {
 		p.cfg.OnFrame(img)
 	}
 }

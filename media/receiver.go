@@ -33,6 +33,13 @@ func (s *Session) receiveVideo(track *webrtc.TrackRemote) {
 		lastPLI = time.Now()
 		s.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: ssrc}})
 	}
+	var pics chan *image.YCbCr // to the renderer, when there is one
+	if s.cfg.OnFrame != nil {
+		pics = make(chan *image.YCbCr, 1)
+		defer close(pics)
+		s.wg.Add(1)
+		go func() { defer s.wg.Done(); s.render(pics) }()
+	}
 	needKey := true
 	for {
 		pkt, _, err := track.ReadRTP()
@@ -67,11 +74,36 @@ func (s *Session) receiveVideo(track *webrtc.TrackRemote) {
 			needKey = false
 			s.counters.videoFrame()
 			if img != nil {
-				rgba := image.NewRGBA(img.Rect)
-				draw.Draw(rgba, rgba.Rect, img, img.Rect.Min, draw.Src)
-				s.cfg.OnFrame(rgba)
+				showLatest(pics, img)
 			}
 		}
+	}
+}
+
+// showLatest hands a decoded picture to the renderer, replacing one it has
+// not taken yet: a slow display skips pictures, while decoding, which every
+// later frame depends on, keeps up with the stream instead of falling ever
+// further behind it. The receiver is the only sender, so the slot is free
+// for the second send.
+func showLatest(pics chan *image.YCbCr, img *image.YCbCr) {
+	select {
+	case pics <- img:
+	default:
+		select {
+		case <-pics:
+		default:
+		}
+		pics <- img
+	}
+}
+
+// render turns decoded pictures into images for OnFrame until pics closes.
+// Its goroutine is owned by the Session.
+func (s *Session) render(pics <-chan *image.YCbCr) {
+	for img := range pics {
+		rgba := image.NewRGBA(img.Rect)
+		draw.Draw(rgba, rgba.Rect, img, img.Rect.Min, draw.Src)
+		s.cfg.OnFrame(rgba)
 	}
 }
 

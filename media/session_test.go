@@ -141,6 +141,30 @@ func TestVideoCall(t *testing.T) {
 	waitFor(t, "decoded audio", func() bool { return c.callee.ReadAudio(pcm) > 0 })
 }
 
+// A renderer that takes its time skips pictures; decoding keeps up with
+// the stream meanwhile, and the renderer gets a newer picture when done.
+func TestSlowRendererDoesNotHoldUpDecoding(t *testing.T) {
+	resume := make(chan struct{})
+	var shown atomic.Int64
+	calleeCfg := videoConfig()
+	calleeCfg.OnFrame = func(*image.RGBA) {
+		if shown.Add(1) == 1 {
+			<-resume
+		}
+	}
+	c := newCall(t, videoConfig(), calleeCfg)
+	release := sync.OnceFunc(func() { close(resume) })
+	defer release() // before the Session closes, which waits for the renderer
+	c.accept(t)
+	waitFor(t, "the first picture", func() bool { return shown.Load() == 1 })
+	stuckAt := c.callee.Counters().VideoFramesDecoded
+	waitFor(t, "30 frames decoded while the renderer is stuck", func() bool {
+		return c.callee.Counters().VideoFramesDecoded >= stuckAt+30
+	})
+	release()
+	waitFor(t, "the renderer to go on", func() bool { return shown.Load() >= 2 })
+}
+
 func TestAudioOnlyCall(t *testing.T) {
 	c := newCall(t, audioConfig(), audioConfig())
 	if strings.Contains(c.offer, "m=video") {
