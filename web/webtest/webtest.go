@@ -163,6 +163,8 @@ func (b *Browser) read(r io.Reader, ready chan struct{}) {
 // groups whatever happened.
 func (b *Browser) close() {
 	_, _ = io.WriteString(b.stdin, `{"op":"close"}`+"\n")
+	// The driver's line reader keeps node running while its input is open.
+	_ = b.stdin.Close()
 	select {
 	case <-b.exited:
 	case <-time.After(10 * time.Second):
