@@ -32,29 +32,8 @@ func dialRelay(t *testing.T, s *Server, user string) relayClient {
 
 func newClient(t *testing.T, s *Server, user string) *turn.Client {
 	t.Helper()
-	conn, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
 	name, pass := s.Credentials(user, time.Hour)
-	c, err := turn.NewClient(&turn.ClientConfig{
-		STUNServerAddr: s.Addr().String(),
-		TURNServerAddr: s.Addr().String(),
-		Username:       name,
-		Password:       pass,
-		Realm:          "parley.test",
-		Conn:           conn,
-		RTO:            100 * time.Millisecond,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	if err := c.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return listeningClient(t, s, name, pass)
 }
 
 func (r relayClient) addr() *net.UDPAddr { return r.relay.LocalAddr().(*net.UDPAddr) }

@@ -26,11 +26,23 @@ func startLoopback(t *testing.T) *Server {
 // allocate asks s for a relay with the given credentials.
 func allocate(t *testing.T, s *Server, user, pass string) (net.Addr, error) {
 	t.Helper()
+	relay, err := listeningClient(t, s, user, pass).Allocate()
+	if err != nil {
+		return nil, err
+	}
+	defer relay.Close()
+	return relay.LocalAddr(), nil
+}
+
+// listeningClient is a TURN client of s on loopback with the given
+// credentials, closed when the test ends.
+func listeningClient(t *testing.T, s *Server, user, pass string) *turn.Client {
+	t.Helper()
 	conn, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	t.Cleanup(func() { conn.Close() })
 	c, err := turn.NewClient(&turn.ClientConfig{
 		STUNServerAddr: s.Addr().String(),
 		TURNServerAddr: s.Addr().String(),
@@ -43,16 +55,11 @@ func allocate(t *testing.T, s *Server, user, pass string) (net.Addr, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(c.Close)
 	if err := c.Listen(); err != nil {
 		t.Fatal(err)
 	}
-	relay, err := c.Allocate()
-	if err != nil {
-		return nil, err
-	}
-	defer relay.Close()
-	return relay.LocalAddr(), nil
+	return c
 }
 
 func TestRelayForValidCredentials(t *testing.T) {
