@@ -114,11 +114,7 @@ func (p *Phone) incoming(inc protocol.CallIncoming) {
 	p.state, p.call = Incoming, c
 	p.acceptedAt, p.muted, p.cameraOff = time.Time{}, false, false
 	p.emitLocked(Event{Type: EventState, State: Incoming, Call: c, VoiceOnly: voiceOnly})
-	deadline := c.DeadlineMS
-	if me := c.Participant(p.sig.User()); me != nil && me.DeadlineMS != 0 {
-		deadline = me.DeadlineMS
-	}
-	p.startCountdownLocked(deadline)
+	p.startCountdownLocked(c.DeadlineFor(p.sig.User()))
 	kind := "voice"
 	if c.Media == protocol.MediaVideo {
 		kind = "video"

@@ -163,7 +163,7 @@ func TestCallOnTwoDevices(t *testing.T) {
 	var inc protocol.CallIncoming
 	waitFor(t, phone, protocol.TypeCallIncoming, nil).Decode(&inc)
 	waitFor(t, laptop, protocol.TypeCallIncoming, nil)
-	if inc.Call.ID != placed.Call.ID || inc.TimeLeftMS <= 0 || inc.TimeLeftMS > 30000 {
+	if left := phone.TimeLeft(inc.Call.DeadlineFor("bob")); inc.Call.ID != placed.Call.ID || left <= 0 || left > 30*time.Second {
 		t.Fatalf("incoming %+v", inc)
 	}
 	if err := laptop.Request(ctx, protocol.TypeCallAccept, protocol.CallRef{CallID: inc.Call.ID}, nil); err != nil {

@@ -488,6 +488,20 @@ type Call struct {
 	Participants []Participant `json:"participants"`
 }
 
+// DefaultInviteTimeout is how long an invite rings when the server is not
+// told otherwise.
+const DefaultInviteTimeout = 30 * time.Second
+
+// DeadlineFor is when the invite to user times out, in milliseconds on the
+// server's clock: the user's own deadline when they were invited after the
+// call began (a group invite), else the call's.
+func (c *Call) DeadlineFor(user string) int64 {
+	if p := c.Participant(user); p != nil && p.DeadlineMS != 0 {
+		return p.DeadlineMS
+	}
+	return c.DeadlineMS
+}
+
 // Participant returns the entry of user, or nil.
 func (c *Call) Participant(user string) *Participant {
 	for i := range c.Participants {
@@ -503,11 +517,10 @@ type CallReply struct {
 	Call Call `json:"call"`
 }
 
-// CallIncoming rings one device. TimeLeftMS is the server's own count, so a
-// client with a wrong clock can still show the right countdown.
+// CallIncoming rings one device. The countdown runs to
+// Call.DeadlineFor(the device's user), on the server's clock.
 type CallIncoming struct {
-	Call       Call  `json:"call"`
-	TimeLeftMS int64 `json:"time_left_ms"`
+	Call Call `json:"call"`
 }
 
 // Call update events.

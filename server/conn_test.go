@@ -188,6 +188,7 @@ func TestClientThatStopsReadingIsCutOff(t *testing.T) {
 // nobody the connection.
 func TestSignalBurstReachesReadingPeer(t *testing.T) {
 	ts := startServer(t, Config{})
+	clock := ts.stopClock()
 	alice := ts.connect("alice", "a1")
 	bob := ts.connectSmall("bob", "b1", slowLink)
 	var call protocol.CallReply
@@ -218,6 +219,8 @@ func TestSignalBurstReachesReadingPeer(t *testing.T) {
 		}
 		i++
 	}
+	// Both are still connected: after the bucket refills, each is answered.
+	clock.advance(5 * time.Second)
 	bob.ok(protocol.TypePresenceQuery, protocol.PresenceQuery{Users: []string{"alice"}}, nil)
 	alice.ok(protocol.TypePresenceQuery, protocol.PresenceQuery{Users: []string{"bob"}}, nil)
 }

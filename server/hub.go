@@ -155,7 +155,7 @@ func (h *hub) Push(user string, inv protocol.CallIncoming) {
 		return
 	}
 	h.s.push.Notify(push.Notice{User: user, Caller: inv.Call.Caller, CallID: inv.Call.ID,
-		Conversation: inv.Call.Conversation, Media: inv.Call.Media, DeadlineMS: inv.Call.Participant(user).DeadlineMS})
+		Conversation: inv.Call.Conversation, Media: inv.Call.Media, DeadlineMS: inv.Call.DeadlineFor(user)})
 }
 
 // Created, Answered and Ended implement calls.Output: the recorder persists

@@ -114,7 +114,7 @@ type Server struct {
 // live, and returns a server ready to serve.
 func New(cfg Config) (*Server, error) {
 	if cfg.InviteTimeout <= 0 {
-		cfg.InviteTimeout = 30 * time.Second
+		cfg.InviteTimeout = protocol.DefaultInviteTimeout
 	}
 	if cfg.InviteTimeout < protocol.MinInviteTimeout || cfg.InviteTimeout > protocol.MaxInviteTimeout {
 		return nil, fmt.Errorf("invite timeout %s is outside %s-%s", cfg.InviteTimeout, protocol.MinInviteTimeout, protocol.MaxInviteTimeout)

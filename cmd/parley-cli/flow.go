@@ -190,7 +190,7 @@ func (f *callFlow) state(ev callcore.Event) {
 		f.id = ev.Call.ID
 		f.inviteBy = nil // --wait bounds the wait for the invite, not the call
 		f.out.event(line{Event: "incoming", CallID: f.id, User: ev.Call.Caller, Conversation: ev.Call.Conversation,
-			Media: ev.Call.Media, TimeLeftMS: f.cl.TimeLeft(ev.Call.DeadlineMS).Milliseconds()})
+			Media: ev.Call.Media, TimeLeftMS: f.cl.TimeLeft(ev.Call.DeadlineFor(f.cl.User())).Milliseconds()})
 		f.voiceOnly = ev.VoiceOnly
 		if f.opts.ringFor > 0 {
 			f.answerAt = time.After(f.opts.ringFor)

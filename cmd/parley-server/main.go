@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"parley/protocol"
 	"parley/server"
 )
 
@@ -41,7 +42,7 @@ func run(args []string, stdin io.Reader, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", "127.0.0.1:7000", "address to listen on (HTTP and websocket)")
 	data := fs.String("data", "parley-data", "directory of the SQLite database")
-	timeout := fs.Duration("invite-timeout", 30*time.Second, "how long an invite rings (5s-120s)")
+	timeout := fs.Duration("invite-timeout", protocol.DefaultInviteTimeout, "how long an invite rings (5s-120s)")
 	register := fs.Bool("allow-register", true, "let anyone create an account")
 	webhook := fs.String("push-webhook", "", "URL that gets a JSON POST for each invite to a user with no device online")
 	grace := fs.Duration("reconnect-grace", 10*time.Second, "how long a device that dropped out of a call may take to come back")

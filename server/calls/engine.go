@@ -72,7 +72,7 @@ type Engine struct {
 // New makes an engine.
 func New(cfg Config, clock Clock, out Output) *Engine {
 	if cfg.InviteTimeout <= 0 {
-		cfg.InviteTimeout = 30 * time.Second
+		cfg.InviteTimeout = protocol.DefaultInviteTimeout
 	}
 	if cfg.ReconnectGrace <= 0 {
 		cfg.ReconnectGrace = 10 * time.Second
@@ -277,22 +277,13 @@ func (e *Engine) invite(c *call, inviter string, invitees []string, now time.Tim
 		e.broadcast(c, protocol.EventBusy, u)
 	}
 	for _, u := range ring {
-		inv := e.incoming(c, u, now)
+		inv := protocol.CallIncoming{Call: c.snapshot()}
 		if e.out.Send(Target{User: u}, protocol.TypeCallIncoming, inv) > 0 {
 			e.ringing(c, u)
 		} else {
 			e.out.Push(u, inv)
 		}
 	}
-}
-
-func (e *Engine) incoming(c *call, user string, now time.Time) protocol.CallIncoming {
-	p := c.part(user)
-	left := p.DeadlineMS - ms(now)
-	if left < 0 {
-		left = 0
-	}
-	return protocol.CallIncoming{Call: c.snapshot(), TimeLeftMS: left}
 }
 
 func (e *Engine) ringing(c *call, user string) {
@@ -727,7 +718,6 @@ func (e *Engine) forget(c *call) {
 func (e *Engine) DeviceOnline(user, device string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	now := e.clock.Now()
 	for _, c := range e.sortedCalls() {
 		if !c.inAudience(user) {
 			continue
@@ -743,7 +733,7 @@ func (e *Engine) DeviceOnline(user, device string) {
 			continue // not placed yet: nobody may hear of it
 		}
 		if p != nil && pending(p.State) {
-			if e.out.Send(Target{User: user, Device: device}, protocol.TypeCallIncoming, e.incoming(c, user, now)) > 0 {
+			if e.out.Send(Target{User: user, Device: device}, protocol.TypeCallIncoming, protocol.CallIncoming{Call: c.snapshot()}) > 0 {
 				e.ringing(c, user)
 			}
 			continue

@@ -80,7 +80,7 @@ type sent struct {
 	typ    string
 	event  string // call.update event
 	call   protocol.Call
-	left   int64 // call.incoming time left
+	left   int64 // call.incoming: ms until the callee's deadline
 }
 
 // world is the engine's surroundings: devices online, what each received,
@@ -121,7 +121,7 @@ func (w *world) Send(to Target, typ string, payload any) int {
 		case protocol.CallUpdate:
 			s.event, s.call = p.Event, p.Call
 		case protocol.CallIncoming:
-			s.call, s.left = p.Call, p.TimeLeftMS
+			s.call, s.left = p.Call, p.Call.DeadlineFor(to.User)-w.clock.Now().UnixMilli()
 		case protocol.CallSignal:
 			s.event = p.Kind
 		}

@@ -17,6 +17,12 @@ const COUNTDOWN_SLACK = 50; // ms
 
 const key = (user, device) => `${user}/${device}`;
 
+// deadlineFor is when the invite to user times out, on the server's clock:
+// the user's own deadline when invited after the call began, else the
+// call's (protocol.Call.DeadlineFor in Go).
+export const deadlineFor = (call, user) =>
+  call.participants.find((p) => p.user === user)?.deadline_ms || call.deadline_ms;
+
 export class Phone extends EventTarget {
   state = 'idle';
   call = null; // as the server last said
@@ -223,7 +229,7 @@ export class Phone extends EventTarget {
     this.#reset();
     this.call = call;
     this.state = 'incoming';
-    this.#countdown(this.participant(this.#me)?.deadline_ms || call.deadline_ms);
+    this.#countdown(deadlineFor(call, this.#me));
     if (!call.group) {
       // Offer to the caller's device now, so that media connects while it
       // rings; nothing is sent before the accept.
@@ -258,7 +264,7 @@ export class Phone extends EventTarget {
   #outgoing(call) {
     this.call = call;
     this.state = 'outgoing';
-    this.#countdown(call.deadline_ms);
+    this.#countdown(deadlineFor(call, this.#me));
     this.#changed();
   }
 
