@@ -5,11 +5,11 @@ import (
 	"errors"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"parley/internal/harness"
 	"parley/platform"
 )
 
@@ -17,10 +17,7 @@ import (
 // locale: it says in one line what is missing (no panic, no Fyne log about
 // the locale) and exits 1.
 func TestNoDisplay(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "parley")
-	if out, err := exec.Command("go", "build", "-o", bin, "parley").CombinedOutput(); err != nil {
-		t.Fatalf("building parley: %v\n%s", err, out)
-	}
+	bin := harness.Binary(t, "parley")
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin)

@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"parley/assets"
+	"parley/platform"
 	"parley/views"
 )
 
@@ -67,6 +68,8 @@ type App struct {
 	setView  *views.SettingsView
 	monitors *monitors // the settings window's preview and level
 	memory   idleMemory
+	// notify sends a desktop notification; tests record it instead.
+	notify func(title, body string)
 }
 
 // New builds the app on a fyne.App (app.NewWithID in main, test.NewApp in
@@ -84,6 +87,7 @@ func New(fa fyne.App, opts ...Option) *App {
 		o.dataDir = filepath.Join(dir, "parley", "server")
 	}
 	a := &App{fyne: fa, opts: o, log: o.log}
+	a.notify = func(title, body string) { platform.Notify(fa, title, body) }
 	// Quiet for a few seconds: the windows are drawn, the call is over.
 	a.memory = idleMemory{settle: 5 * time.Second, release: debug.FreeOSMemory}
 	a.monitors = newMonitors(a)

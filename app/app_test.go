@@ -30,19 +30,29 @@ func TestBuilderOptionsAndSettingsChooseTheCallEntries(t *testing.T) {
 	}
 }
 
+// The notification of a call that rings here is in the language of the
+// settings, and only sent if they allow it.
 func TestInviteNotification(t *testing.T) {
 	fa := test.NewTempApp(t)
 	a := New(fa)
 	defer a.Close()
-	att := a.attention()
-	att.notify = func(title, body string) { fa.SendNotification(fyne.NewNotification(title, body)) }
+	t.Cleanup(func() { views.SetLanguage(views.English) })
+	a.notify = func(title, body string) { fa.SendNotification(fyne.NewNotification(title, body)) }
+	video := protocol.Call{Caller: "bob", Media: protocol.MediaVideo}
+	voice := protocol.Call{Caller: "bob", Media: protocol.MediaAudio}
 	test.AssertNotificationSent(t, fyne.NewNotification("Incoming video call", "bob is calling you"), func() {
-		att.Notify("Incoming video call", "bob is calling you")
+		a.notifyIncoming(video)
+	})
+	test.AssertNotificationSent(t, fyne.NewNotification("Incoming voice call", "bob is calling you"), func() {
+		a.notifyIncoming(voice)
 	})
 	s := a.currentSettings()
+	s.Language = views.SimplifiedChinese
+	a.changeSettings(s)
+	test.AssertNotificationSent(t, fyne.NewNotification("视频来电", "bob 正在呼叫你"), func() { a.notifyIncoming(video) })
 	s.Notifications = false
 	a.changeSettings(s)
-	test.AssertNotificationSent(t, nil, func() { att.Notify("Incoming video call", "bob is calling you") })
+	test.AssertNotificationSent(t, nil, func() { a.notifyIncoming(video) })
 }
 
 func event(t *testing.T, typ string, v any) client.Event {

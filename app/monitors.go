@@ -18,34 +18,72 @@ import (
 type monitors struct {
 	a        *App
 	view     atomic.Pointer[views.SettingsView] // nil: the window is closed
-	cam, mic liveDevice
+	cam, mic monitor
 	wg       sync.WaitGroup
 
-	// UI goroutine only.
-	busy                   map[*Session]bool // sessions in a call
-	camMissing, micMissing bool
+	busy map[*Session]bool // UI goroutine only: sessions in a call
 }
 
-func newMonitors(a *App) *monitors { return &monitors{a: a, busy: map[*Session]bool{}} }
+// monitor is one of the two: the camera preview or the microphone level.
+type monitor struct {
+	live liveDevice
+	// start opens the named device for the settings window.
+	start func(name string) (stop func(), err error)
+	// noDevice is start's error when there is no such device.
+	noDevice error
+	// show tells the view whether the device is missing.
+	show func(v *views.SettingsView, missing bool)
+	// what and device name it in the log.
+	what, device string
+
+	missing bool // UI goroutine only: the last start found no device
+}
+
+func newMonitors(a *App) *monitors {
+	m := &monitors{a: a, busy: map[*Session]bool{}}
+	m.cam = monitor{what: "camera preview", device: "camera", noDevice: media.ErrNoCamera,
+		show: (*views.SettingsView).SetCameraMissing,
+		start: func(name string) (func(), error) {
+			return media.StartPreview(media.PreviewConfig{Camera: name, TestMedia: a.opts.testMedia,
+				OnFrame: func(img *image.RGBA) {
+					if v := m.view.Load(); v != nil {
+						v.Preview.Push(img)
+					}
+				},
+				OnError: func(err error) { a.log.Warn("camera preview", "err", err) },
+			})
+		}}
+	m.mic = monitor{what: "microphone level", device: "microphone", noDevice: media.ErrNoMicrophone,
+		show: (*views.SettingsView).SetMicrophoneMissing,
+		start: func(name string) (func(), error) {
+			return media.StartLevelMeter(media.LevelConfig{Microphone: name, TestMedia: a.opts.testMedia,
+				OnLevel: func(l float64) {
+					if v := m.view.Load(); v != nil {
+						v.SetLevel(l)
+					}
+				},
+				OnError: func(err error) { a.log.Warn("microphone level", "err", err) },
+			})
+		}}
+	return m
+}
 
 // open shows the devices in v: on opening the window, and again when it
 // gets a new view (a change of language). UI goroutine.
 func (m *monitors) open(v *views.SettingsView) {
 	first := m.view.Swap(v) == nil
-	v.SetCameraMissing(m.camMissing)
-	v.SetMicrophoneMissing(m.micMissing)
+	m.cam.show(v, m.cam.missing)
+	m.mic.show(v, m.mic.missing)
 	if first {
-		s := m.a.currentSettings()
-		m.camera(s.Camera)
-		m.microphone(s.Microphone)
+		m.startBoth()
 	}
 }
 
 // close releases the devices: the window closed. UI goroutine.
 func (m *monitors) close() {
 	m.view.Store(nil)
-	m.cam.halt(&m.wg)
-	m.mic.halt(&m.wg)
+	m.cam.live.halt(&m.wg)
+	m.mic.live.halt(&m.wg)
 }
 
 // changed restarts what a change of settings concerns. UI goroutine.
@@ -54,10 +92,10 @@ func (m *monitors) changed(old, s views.Settings) {
 		return
 	}
 	if old.Camera != s.Camera {
-		m.camera(s.Camera)
+		m.start(&m.cam, s.Camera)
 	}
 	if old.Microphone != s.Microphone {
-		m.microphone(s.Microphone)
+		m.start(&m.mic, s.Microphone)
 	}
 }
 
@@ -74,70 +112,39 @@ func (m *monitors) inCall(s *Session, on bool) {
 		return
 	}
 	if now {
-		m.cam.halt(&m.wg)
-		m.mic.halt(&m.wg)
+		m.cam.live.halt(&m.wg)
+		m.mic.live.halt(&m.wg)
 		return
 	}
-	st := m.a.currentSettings()
-	m.camera(st.Camera)
-	m.microphone(st.Microphone)
+	m.startBoth()
 }
 
-func (m *monitors) camera(name string) {
+// startBoth starts the preview and the level on the devices of the
+// settings.
+func (m *monitors) startBoth() {
+	s := m.a.currentSettings()
+	m.start(&m.cam, s.Camera)
+	m.start(&m.mic, s.Microphone)
+}
+
+// start (re)starts mon on the named device unless a call holds the
+// devices, and shows whether the device is missing.
+func (m *monitors) start(mon *monitor, name string) {
 	if len(m.busy) > 0 {
 		return
 	}
-	m.cam.restart(&m.wg, func() (func(), error) {
-		return media.StartPreview(media.PreviewConfig{Camera: name, TestMedia: m.a.opts.testMedia,
-			OnFrame: func(img *image.RGBA) {
-				if v := m.view.Load(); v != nil {
-					v.Preview.Push(img)
-				}
-			},
-			OnError: func(err error) { m.a.log.Warn("camera preview", "err", err) },
-		})
-	}, func(err error) {
+	mon.live.restart(&m.wg, func() (func(), error) { return mon.start(name) }, func(err error) {
 		if err != nil {
-			m.a.log.Info("no camera preview", "camera", name, "err", err)
+			m.a.log.Info("no "+mon.what, mon.device, name, "err", err)
 		}
-		missing := errors.Is(err, media.ErrNoCamera)
+		missing := errors.Is(err, mon.noDevice)
 		fyne.Do(func() {
-			if missing == m.camMissing {
+			if missing == mon.missing {
 				return
 			}
-			m.camMissing = missing
+			mon.missing = missing
 			if v := m.view.Load(); v != nil {
-				v.SetCameraMissing(missing)
-			}
-		})
-	})
-}
-
-func (m *monitors) microphone(name string) {
-	if len(m.busy) > 0 {
-		return
-	}
-	m.mic.restart(&m.wg, func() (func(), error) {
-		return media.StartLevelMeter(media.LevelConfig{Microphone: name, TestMedia: m.a.opts.testMedia,
-			OnLevel: func(l float64) {
-				if v := m.view.Load(); v != nil {
-					v.SetLevel(l)
-				}
-			},
-			OnError: func(err error) { m.a.log.Warn("microphone level", "err", err) },
-		})
-	}, func(err error) {
-		if err != nil {
-			m.a.log.Info("no microphone level", "microphone", name, "err", err)
-		}
-		missing := errors.Is(err, media.ErrNoMicrophone)
-		fyne.Do(func() {
-			if missing == m.micMissing {
-				return
-			}
-			m.micMissing = missing
-			if v := m.view.Load(); v != nil {
-				v.SetMicrophoneMissing(missing)
+				mon.show(v, missing)
 			}
 		})
 	})
@@ -145,55 +152,3 @@ func (m *monitors) microphone(name string) {
 
 // wait returns once every open and close has finished.
 func (m *monitors) wait() { m.wg.Wait() }
-
-// liveDevice is one monitor, opened and closed off the UI goroutine, one
-// operation at a time, the latest request winning.
-type liveDevice struct {
-	mu   sync.Mutex // serialises opening and closing
-	stop func()
-	gen  atomic.Int64
-}
-
-// restart closes the monitor and opens a new one with open, telling
-// opened its outcome unless a later request superseded it.
-func (l *liveDevice) restart(wg *sync.WaitGroup, open func() (func(), error), opened func(error)) {
-	gen := l.gen.Add(1)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		l.stopLocked()
-		if l.gen.Load() != gen {
-			return
-		}
-		stop, err := open()
-		if l.gen.Load() != gen {
-			if stop != nil {
-				stop()
-			}
-			return
-		}
-		l.stop = stop
-		opened(err)
-	}()
-}
-
-// halt closes the monitor.
-func (l *liveDevice) halt(wg *sync.WaitGroup) {
-	l.gen.Add(1)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		l.stopLocked()
-	}()
-}
-
-func (l *liveDevice) stopLocked() {
-	if l.stop != nil {
-		l.stop()
-		l.stop = nil
-	}
-}

@@ -29,7 +29,7 @@ func TestSettingsWindowRunsThePreviewAndTheLevel(t *testing.T) {
 	busy := &Session{}
 	a.monitors.inCall(busy, true)
 	a.monitors.wait()
-	if a.monitors.cam.stop != nil || a.monitors.mic.stop != nil {
+	if a.monitors.cam.live.stop != nil || a.monitors.mic.live.stop != nil {
 		t.Fatal("the preview holds the devices during a call")
 	}
 	a.monitors.inCall(busy, false)
@@ -39,7 +39,7 @@ func TestSettingsWindowRunsThePreviewAndTheLevel(t *testing.T) {
 	// Closing the window releases them.
 	a.setWin.Close()
 	a.monitors.wait()
-	if a.monitors.cam.stop != nil || a.monitors.mic.stop != nil || a.monitors.view.Load() != nil {
+	if a.monitors.cam.live.stop != nil || a.monitors.mic.live.stop != nil || a.monitors.view.Load() != nil {
 		t.Fatal("the devices stay open after the window closed")
 	}
 	if v.Level.Value <= 0 {

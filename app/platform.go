@@ -2,14 +2,12 @@ package app
 
 import (
 	"sync"
-	"sync/atomic"
-
-	"fyne.io/fyne/v2"
 
 	"parley/assets"
 	"parley/callcore"
 	"parley/media"
 	"parley/platform"
+	"parley/protocol"
 	"parley/views"
 )
 
@@ -46,81 +44,81 @@ func (a *App) deviceLists() views.DeviceLists {
 	}
 }
 
-// attention is how an invite reaches the person, as the settings allow:
-// the operating system's notification and ringtone, and the invite window
-// raised once the call screens have made it.
-type attention struct {
-	app   *App
-	sys   *platform.Attention
-	raise atomic.Bool
-	// notify sends a notification; the platform's, which does not wait.
-	notify func(title, body string)
+// ringer is the call engine's Ringer: it loops the ringtone on the chosen
+// speaker while a call rings, as the settings allow. The engine calls it
+// in order, off its lock; the speaker opens and closes on the
+// liveDevice's goroutines, which wg owns.
+type ringer struct {
+	app  *App
+	ring []int16 // the ringtone; empty rings silently
+	tone liveDevice
+	wg   *sync.WaitGroup
 }
 
-func (a *App) attention() *attention {
-	ring, err := ringtone()
-	if err != nil {
-		a.log.Error("the ringtone does not decode", "err", err)
-	}
-	t := &attention{app: a, sys: &platform.Attention{
-		App:     a.fyne,
-		Ring:    ring,
-		Speaker: func() string { return a.currentSettings().Speaker },
-		OnError: func(err error) { a.log.Warn("cannot ring", "err", err) },
-	}}
-	t.notify = t.sys.Notify
-	return t
-}
-
-// BringToFront is asked before the invite window exists; raised() does it
-// when the window is there.
-func (t *attention) BringToFront() { t.raise.Store(true) }
-
-func (t *attention) Notify(title, body string) {
-	if t.app.currentSettings().Notifications {
-		t.notify(views.T(title), body)
-	}
-}
-
-func (t *attention) Ringtone(on bool) {
-	if on && !t.app.currentSettings().Ringtone {
-		return
-	}
-	t.sys.Ringtone(on)
-}
-
-// raised brings w to the front if the engine asked for it. It runs on the
-// UI goroutine after the call screens handled an event.
-func (t *attention) raised(w fyne.Window) {
-	if w != nil && t.raise.CompareAndSwap(true, false) {
-		platform.BringToFront(w)
-	}
-}
-
-// callAudio plays a connected call's sound on the chosen speaker.
-type callAudio struct {
-	mu      sync.Mutex
-	speaker *platform.Speaker
-}
-
-// set opens or closes the speaker; it runs off the UI goroutine.
-func (c *callAudio) set(a *App, on bool, pull func([]int16) int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+func (r *ringer) Ringtone(on bool) {
 	if !on {
-		if c.speaker != nil {
-			c.speaker.Close()
-			c.speaker = nil
-		}
+		r.tone.halt(r.wg)
 		return
 	}
-	if c.speaker != nil {
+	if !r.app.currentSettings().Ringtone || len(r.ring) == 0 {
 		return
 	}
-	s, err := platform.OpenSpeaker(a.currentSettings().Speaker, pull)
+	r.tone.ensure(r.wg, func() (func(), error) {
+		return playing(platform.Play(r.app.currentSettings().Speaker, r.ring, true))
+	}, r.app.logFailure("cannot ring"))
+}
+
+// playing is an opened speaker as liveDevice takes it: the function that
+// closes it.
+func playing(s *platform.Speaker, err error) (func(), error) {
 	if err != nil {
-		a.log.Warn("call audio cannot play", "err", err)
+		return nil, err
+	}
+	return func() { s.Close() }, nil
+}
+
+// logFailure returns an outcome callback of liveDevice that logs a failure
+// (ErrNoSpeaker on a machine without sound) as msg.
+func (a *App) logFailure(msg string) func(error) {
+	return func(err error) {
+		if err != nil {
+			a.log.Warn(msg, "err", err)
+		}
+	}
+}
+
+// notifyIncoming sends the desktop notification of a call that rings
+// here, in the current language, if the settings allow.
+func (a *App) notifyIncoming(c protocol.Call) {
+	if !a.currentSettings().Notifications {
 		return
 	}
-	c.speaker = s
+	title := views.T("Incoming voice call")
+	if c.Media == protocol.MediaVideo {
+		title = views.T("Incoming video call")
+	}
+	a.notify(title, views.Tf("%s is calling you", c.Caller))
+}
+
+// announce draws the person's eye to a call that rings here, once the
+// call screens have made its invite window: it raises that window and
+// sends the notification. UI goroutine.
+func (s *Session) announce(c protocol.Call) {
+	if iw := s.screens.Invite(); iw != nil {
+		platform.BringToFront(iw.Window)
+	}
+	s.app.notifyIncoming(c)
+}
+
+// playCall plays the call's sound on the chosen speaker from the moment
+// media flows until the call is over.
+func (s *Session) playCall(state callcore.State) {
+	switch state {
+	case callcore.Active:
+		s.audio.ensure(&s.devices, func() (func(), error) {
+			return playing(platform.OpenSpeaker(s.app.currentSettings().Speaker, s.phone.ReadAudio))
+		}, s.app.logFailure("call audio cannot play"))
+	case callcore.Idle:
+		s.audio.halt(&s.devices)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"image"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -33,7 +34,9 @@ type Session struct {
 	win     fyne.Window
 	main    *views.MainView
 	screens *views.CallScreens
-	audio   callAudio
+	ringer  *ringer
+	audio   liveDevice     // the call's sound, while media flows
+	devices sync.WaitGroup // opening and closing the ringtone and the call's sound
 	done    chan struct{}
 }
 
@@ -44,18 +47,22 @@ func (a *App) startSession(c *client.Client, win fyne.Window) *Session {
 	s.screens = views.NewCallScreens(a.fyne, s.me, nil)
 	s.screens.Members = s.members
 	s.screens.OnError = s.showError
-	att := a.attention()
+	ring, err := ringtone()
+	if err != nil {
+		a.log.Error("the ringtone does not decode", "err", err)
+	}
+	s.ringer = &ringer{app: a, ring: ring, wg: &s.devices}
 	s.phone = callcore.New(c, callcore.Config{
 		Devices:   a.devices(),
-		Attention: att,
+		Ringer:    s.ringer,
 		TestMedia: a.opts.testMedia,
 		Capture: func() (string, string) {
 			st := a.currentSettings()
 			return st.Camera, st.Microphone
 		},
 		OnEvent: func(ev callcore.Event) {
-			if ev.Type == callcore.EventState && (ev.State == callcore.Active || ev.State == callcore.Idle) {
-				go s.audio.set(a, ev.State == callcore.Active, s.phone.ReadAudio)
+			if ev.Type == callcore.EventState {
+				s.playCall(ev.State)
 			}
 			fyne.Do(func() {
 				if ev.Type == callcore.EventState {
@@ -66,8 +73,8 @@ func (a *App) startSession(c *client.Client, win fyne.Window) *Session {
 				}
 				before := s.screens.Screen()
 				s.screens.HandleEvent(ev)
-				if iw := s.screens.Invite(); iw != nil {
-					att.raised(iw.Window)
+				if ev.Type == callcore.EventState && ev.State == callcore.Incoming {
+					s.announce(ev.Call)
 				}
 				if after := s.screens.Screen(); after != before {
 					a.log.Info("call screen", "user", s.me, "screen", after)
@@ -253,6 +260,10 @@ func (s *Session) Close() {
 	s.phone.Close()
 	s.client.Close()
 	<-s.done
+	// The engine and its events are over: nothing turns the sound on now.
+	s.ringer.tone.halt(&s.devices)
+	s.audio.halt(&s.devices)
+	s.devices.Wait()
 }
 
 // dial signs in to url, registering first when asked.

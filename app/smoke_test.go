@@ -1,68 +1,15 @@
 package app_test
 
 import (
-	"bytes"
-	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"parley/internal/harness"
 )
-
-// syncBuffer collects a process's output while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// startGroup starts cmd in a process group of its own, ended when the test
-// ends.
-func startGroup(t *testing.T, cmd *exec.Cmd) {
-	t.Helper()
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting %s: %v", cmd.Path, err)
-	}
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-done
-		}
-	})
-}
-
-// freeDisplay is an X display number nobody uses.
-func freeDisplay() string {
-	for n := 90 + os.Getpid()%50; ; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); os.IsNotExist(err) {
-			if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); os.IsNotExist(err) {
-				return ":" + strconv.Itoa(n)
-			}
-		}
-	}
-}
 
 // waitFor polls cond until it holds or d passes.
 func waitFor(t *testing.T, d time.Duration, what string, cond func() bool, why func() string) {
@@ -97,26 +44,9 @@ func TestDesktopSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the real app under Xvfb")
 	}
-	for _, tool := range []string{"Xvfb", "xdotool", "import", "identify"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s is missing: run `make deps` (Debian packages xvfb xdotool imagemagick)", tool)
-		}
-	}
+	env := harness.StartXvfb(t, "xdotool", "import", "identify").Env
+	bin := harness.Binary(t, "parley")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "parley")
-	build := exec.Command("go", "build", "-o", bin, "parley")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building parley: %v\n%s", err, out)
-	}
-
-	display := freeDisplay()
-	xvfb := exec.Command("Xvfb", display, "-screen", "0", "1280x900x24", "-nolisten", "tcp")
-	xlog := &syncBuffer{}
-	xvfb.Stdout, xvfb.Stderr = xlog, xlog
-	startGroup(t, xvfb)
-	socket := "/tmp/.X11-unix/X" + strings.TrimPrefix(display, ":")
-	waitFor(t, 10*time.Second, "Xvfb", func() bool { _, err := os.Stat(socket); return err == nil }, xlog.String)
-	env := append(os.Environ(), "DISPLAY="+display, "LANG=C.UTF-8")
 	x := func(args ...string) (string, error) {
 		cmd := exec.Command(args[0], args[1:]...)
 		cmd.Env = env
@@ -133,9 +63,7 @@ func TestDesktopSmoke(t *testing.T) {
 
 	app := exec.Command(bin, "--demo", "--demo-call", "video", "--data", filepath.Join(dir, "data"), "--addr", "127.0.0.1:0")
 	app.Env = env
-	alog := &syncBuffer{}
-	app.Stdout, app.Stderr = alog, alog
-	startGroup(t, app)
+	alog := harness.StartProcess(t, app).Out
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("parley's output:\n%s", alog.String())

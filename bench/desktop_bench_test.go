@@ -9,17 +9,17 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"parley/internal/harness"
 )
 
 // The desktop app's benchmarks: the real `parley` binary (and, for the
-// rendering, bench/cmd/videorender) under an Xvfb this file starts in a
-// process group of its own and ends when the benchmark ends. Xvfb's GL is
-// Mesa's software rasterizer (llvmpipe), so every figure includes drawing
-// on the CPU. Figures are printed, never asserted.
+// rendering, bench/cmd/videorender) under an Xvfb of the benchmark's own,
+// each in a process group of its own, ended when the benchmark ends.
+// Xvfb's GL is Mesa's software rasterizer (llvmpipe), so every figure
+// includes drawing on the CPU. Figures are printed, never asserted.
 
 // reportShownEnv is app.ReportShownEnv (not imported: it would link Fyne
 // and GL into this benchmark binary).
@@ -29,112 +29,10 @@ const reportShownEnv = "PARLEY_REPORT_SHOWN"
 // Linux).
 const clockTicks = 100
 
-// desktopBuild builds a package of this module into dir.
-func desktopBuild(b *testing.B, dir, name, pkg string) string {
-	b.Helper()
-	out := filepath.Join(dir, name)
-	cmd := exec.Command("go", "build", "-o", out, pkg)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("building %s: %v\n%s", pkg, err, msg)
-	}
-	return out
-}
-
-// lockedBuf collects a process's output while the benchmark reads it.
-type lockedBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// group is a process started in a process group of its own.
-type group struct {
-	cmd  *exec.Cmd
-	out  *lockedBuf
-	done chan struct{}
-	once sync.Once
-}
-
-// startGroup starts cmd in its own process group; the group is ended by
-// Stop, or when the benchmark ends.
-func startGroup(b *testing.B, cmd *exec.Cmd) *group {
-	b.Helper()
-	g := &group{cmd: cmd, out: &lockedBuf{}, done: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = g.out, g.out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		b.Fatalf("starting %s: %v", cmd.Path, err)
-	}
-	go func() { cmd.Wait(); close(g.done) }()
-	b.Cleanup(g.Stop)
-	return g
-}
-
-func (g *group) Pid() int { return g.cmd.Process.Pid }
-
-// Stop ends the process group: SIGTERM, then SIGKILL after 5 s.
-func (g *group) Stop() {
-	g.once.Do(func() {
-		_ = syscall.Kill(-g.Pid(), syscall.SIGTERM)
-		select {
-		case <-g.done:
-		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(-g.Pid(), syscall.SIGKILL)
-			<-g.done
-		}
-	})
-}
-
-// Exited tells whether the process has ended.
-func (g *group) Exited() bool {
-	select {
-	case <-g.done:
-		return true
-	default:
-		return false
-	}
-}
-
 // xvfb is a virtual X server of the benchmark's own.
-type xvfb struct {
-	*group
-	display string
-	env     []string
-}
+type xvfb struct{ *harness.Xvfb }
 
-func startXvfb(b *testing.B) *xvfb {
-	b.Helper()
-	for _, tool := range []string{"Xvfb", "xdotool"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			b.Fatalf("%s is missing: run `make deps` (Debian packages xvfb xdotool)", tool)
-		}
-	}
-	n := 150 + os.Getpid()%50
-	for ; ; n++ {
-		_, e1 := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n))
-		_, e2 := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n))
-		if os.IsNotExist(e1) && os.IsNotExist(e2) {
-			break
-		}
-	}
-	display := ":" + strconv.Itoa(n)
-	g := startGroup(b, exec.Command("Xvfb", display, "-screen", "0", "1280x900x24", "-nolisten", "tcp", "-noreset"))
-	socket := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
-	waitUntil(b, 10*time.Second, "Xvfb", func() bool { _, err := os.Stat(socket); return err == nil }, g.out.String)
-	env := append(os.Environ(), "DISPLAY="+display, "LANG=C.UTF-8")
-	return &xvfb{group: g, display: display, env: env}
-}
+func startXvfb(b *testing.B) *xvfb { return &xvfb{harness.StartXvfb(b, "xdotool")} }
 
 // envIn is the environment of a client of x with a home directory of its
 // own (Fyne's preferences and caches), made under dir.
@@ -144,13 +42,13 @@ func (x *xvfb) envIn(b *testing.B, dir string) []string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return append(slices.Clone(x.env), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"))
+	return append(slices.Clone(x.Env), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"))
 }
 
 // window is the id of a visible window whose name matches, or "".
 func (x *xvfb) window(name string) string {
 	cmd := exec.Command("xdotool", "search", "--onlyvisible", "--name", name)
-	cmd.Env = x.env
+	cmd.Env = x.Env
 	out, _ := cmd.Output()
 	if f := strings.Fields(string(out)); len(f) > 0 {
 		return f[0]
@@ -161,7 +59,7 @@ func (x *xvfb) window(name string) string {
 func (x *xvfb) xdotool(b *testing.B, args ...string) {
 	b.Helper()
 	cmd := exec.Command("xdotool", args...)
-	cmd.Env = x.env
+	cmd.Env = x.Env
 	if out, err := cmd.CombinedOutput(); err != nil {
 		b.Fatalf("xdotool %v: %v\n%s", args, err, out)
 	}
@@ -299,7 +197,7 @@ func BenchmarkDesktopStart(b *testing.B) {
 	const starts = 5
 	for b.Loop() {
 		dir := b.TempDir()
-		bin := desktopBuild(b, dir, "parley", "parley")
+		bin := harness.Binary(b, "parley")
 		x := startXvfb(b)
 		report := map[string][]float64{}
 		for _, kind := range []string{"sign-in", "demo"} {
@@ -316,11 +214,11 @@ func BenchmarkDesktopStart(b *testing.B) {
 				cmd := exec.Command(bin, args...)
 				cmd.Env = append(x.envIn(b, run), reportShownEnv+"="+shown)
 				start := time.Now()
-				p := startGroup(b, cmd)
+				p := harness.StartProcess(b, cmd)
 				var at int64
 				waitUntil(b, 30*time.Second, "the first window", func() bool {
 					if p.Exited() {
-						b.Fatalf("%s: parley ended\n%s", kind, p.out.String())
+						b.Fatalf("%s: parley ended\n%s", kind, p.Out.String())
 					}
 					data, err := os.ReadFile(shown)
 					if err != nil || !bytes.HasSuffix(data, []byte("\n")) {
@@ -328,9 +226,9 @@ func BenchmarkDesktopStart(b *testing.B) {
 					}
 					at, err = strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
 					return err == nil
-				}, p.out.String)
+				}, p.Out.String)
 				if x.window("Parley") == "" {
-					b.Fatalf("%s: the app reported a window, xdotool sees none\n%s", kind, p.out.String())
+					b.Fatalf("%s: the app reported a window, xdotool sees none\n%s", kind, p.Out.String())
 				}
 				p.Stop()
 				report[kind] = append(report[kind], float64(at-start.UnixNano())/1e6)
@@ -357,7 +255,7 @@ func BenchmarkDesktopStart(b *testing.B) {
 func BenchmarkDesktopIdleRSS(b *testing.B) {
 	for b.Loop() {
 		dir := b.TempDir()
-		bin := desktopBuild(b, dir, "parley", "parley")
+		bin := harness.Binary(b, "parley")
 		x := startXvfb(b)
 		fmt.Printf("desktop app, idle resident memory (Xvfb, software GL), settled 10 s, median of 5 samples:\n")
 		for _, kind := range []string{"sign-in", "demo"} {
@@ -368,13 +266,13 @@ func BenchmarkDesktopIdleRSS(b *testing.B) {
 			}
 			cmd := exec.Command(bin, args...)
 			cmd.Env = append(x.envIn(b, dir), "GODEBUG=gctrace=1") // the Go heap, at each collection
-			p := startGroup(b, cmd)
-			waitUntil(b, 30*time.Second, "the window", func() bool { return x.window("Parley") != "" }, p.out.String)
+			p := harness.StartProcess(b, cmd)
+			waitUntil(b, 30*time.Second, "the window", func() bool { return x.window("Parley") != "" }, p.Out.String)
 			if kind == "demo" {
 				waitUntil(b, 30*time.Second, "alice and bob signed in", func() bool {
 					return x.window("Parley — alice") != "" && x.window("Parley — bob") != "" &&
-						strings.Contains(p.out.String(), "registered user=bob")
-				}, p.out.String)
+						strings.Contains(p.Out.String(), "registered user=bob")
+				}, p.Out.String)
 			}
 			time.Sleep(10 * time.Second)
 			var rss, anon, file []float64
@@ -387,13 +285,13 @@ func BenchmarkDesktopIdleRSS(b *testing.B) {
 			gl := float64(mappedRSS(p.Pid(), "libLLVM", "swrast_dri", "/dri/", "libgallium")) / 1024
 			self := float64(mappedRSS(p.Pid(), bin)) / 1024
 			if p.Exited() {
-				b.Fatalf("%s: parley ended\n%s", kind, p.out.String())
+				b.Fatalf("%s: parley ended\n%s", kind, p.Out.String())
 			}
 			p.Stop()
 			name := map[string]string{"sign-in": "parley, sign-in window", "demo": "parley --demo, alice and bob signed in"}[kind]
 			fmt.Printf("  %-40s RSS %5.1f MB (min %.1f, max %.1f): anonymous %.1f MB, files %.1f MB "+
 				"(of which Mesa/LLVM %.1f MB, the parley binary %.1f MB); Go heap %s\n",
-				name, medianOf(rss), slices.Min(rss), slices.Max(rss), medianOf(anon), medianOf(file), gl, self, goHeap(p.out.String()))
+				name, medianOf(rss), slices.Min(rss), slices.Max(rss), medianOf(anon), medianOf(file), gl, self, goHeap(p.Out.String()))
 			b.ReportMetric(medianOf(rss), kind+"-rss-MB")
 		}
 		fmt.Printf("  (MB = MiB) machine: %s\n", machine())
@@ -460,15 +358,15 @@ func BenchmarkDesktopVideoRender(b *testing.B) {
 	}
 	for b.Loop() {
 		dir := b.TempDir()
-		render := desktopBuild(b, dir, "videorender", "parley/bench/cmd/videorender")
-		bin := desktopBuild(b, dir, "parley", "parley")
+		render := harness.Binary(b, "bench/cmd/videorender")
+		bin := harness.Binary(b, "parley")
 		x := startXvfb(b)
-		measure := func(p *group, d time.Duration) cpuUse {
+		measure := func(p *harness.Process, d time.Duration) cpuUse {
 			a, xa := sampleCPU(p.Pid()), sampleCPU(x.Pid())
 			time.Sleep(d)
 			z, xz := sampleCPU(p.Pid()), sampleCPU(x.Pid())
 			if p.Exited() {
-				b.Fatalf("%s ended while measured\n%s", p.cmd.Path, p.out.String())
+				b.Fatalf("%s ended while measured\n%s", p.Cmd.Path, p.Out.String())
 			}
 			return cpuBetween(a, z, xa, xz)
 		}
@@ -478,18 +376,18 @@ func BenchmarkDesktopVideoRender(b *testing.B) {
 				args := append(strings.Fields("-mode "+m.name), "-duration", (warmup + window + time.Second).String())
 				cmd := exec.Command(render, args...)
 				cmd.Env = x.envIn(b, dir)
-				p := startGroup(b, cmd)
+				p := harness.StartProcess(b, cmd)
 				time.Sleep(warmup)
 				u := measure(p, window)
-				<-p.done
+				<-p.Done()
 				shown := ""
-				for _, line := range strings.Split(p.out.String(), "\n") {
+				for _, line := range strings.Split(p.Out.String(), "\n") {
 					if strings.HasPrefix(line, "frames shown") {
 						shown = line
 					}
 				}
 				if shown == "" {
-					b.Fatalf("videorender %s printed no frame count:\n%s", m.name, p.out.String())
+					b.Fatalf("videorender %s printed no frame count:\n%s", m.name, p.Out.String())
 				}
 				fmt.Printf("  round %d %-34s %s; %s\n", r+1, m.label+":", u, shown)
 				uses[m.name] = append(uses[m.name], u)
@@ -499,15 +397,15 @@ func BenchmarkDesktopVideoRender(b *testing.B) {
 		// The real app: both sides of a demo video call in one process.
 		cmd := exec.Command(bin, "--demo", "--demo-call", "video", "--data", filepath.Join(dir, "data"), "--addr", "127.0.0.1:0")
 		cmd.Env = x.envIn(b, dir)
-		p := startGroup(b, cmd)
+		p := harness.StartProcess(b, cmd)
 		var invite string
-		waitUntil(b, 60*time.Second, "bob's invite window", func() bool { invite = x.window("Incoming call"); return invite != "" }, p.out.String)
+		waitUntil(b, 60*time.Second, "bob's invite window", func() bool { invite = x.window("Incoming call"); return invite != "" }, p.Out.String)
 		x.xdotool(b, "windowfocus", "--sync", invite)
 		x.xdotool(b, "key", "Return")
 		waitUntil(b, 30*time.Second, "the video call screen on both sides", func() bool {
-			out := p.out.String()
+			out := p.Out.String()
 			return strings.Contains(out, "user=alice screen=video") && strings.Contains(out, "user=bob screen=video")
-		}, p.out.String)
+		}, p.Out.String)
 		time.Sleep(warmup)
 		demo := measure(p, window)
 		p.Stop()

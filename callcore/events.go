@@ -32,17 +32,49 @@ type Event struct {
 	Remote protocol.Participant
 	What   string
 	Stats  media.Stats
-	Err    error
+	// Err is what failed, in an EventError.
+	Err error
 }
 
-// emitLocked queues ev; flush delivers it once the lock is released.
+// emitLocked queues ev for the owner; flush delivers it once the lock is
+// released.
 func (p *Phone) emitLocked(ev Event) {
-	p.pending = append(p.pending, ev)
+	p.pending = append(p.pending, func() { p.cfg.OnEvent(ev) })
 }
 
-// flush delivers queued events in order, from one goroutine at a time.
-// When another goroutine is delivering (or this one is, and an event
-// handler called back into the Phone), that one delivers ours too.
+// failedLocked reports err, something that failed which the call
+// survives. It is the one way the engine emits EventError.
+func (p *Phone) failedLocked(err error) {
+	p.emitLocked(Event{Type: EventError, Err: err})
+}
+
+// failed is failedLocked for code that does not hold the lock.
+func (p *Phone) failed(err error) {
+	p.mu.Lock()
+	p.failedLocked(err)
+	p.unlockAndFlush()
+}
+
+// ringLocked queues turning the ringtone on or off. The ringer opens and
+// closes an audio device, which must not happen under the lock; queued
+// with the events, its calls keep the order of the decisions, so a quick
+// on, off, on ends on.
+func (p *Phone) ringLocked(on bool) {
+	p.pending = append(p.pending, func() { p.cfg.Ringer.Ringtone(on) })
+}
+
+// unlockAndFlush releases the lock and delivers what was queued under it.
+// Whatever may have queued something ends with it rather than a bare
+// Unlock.
+func (p *Phone) unlockAndFlush() {
+	p.mu.Unlock()
+	p.flush()
+}
+
+// flush delivers queued events (and ringer calls) in order, from one
+// goroutine at a time. When another goroutine is delivering (or this one
+// is, and an event handler called back into the Phone), that one delivers
+// ours too.
 func (p *Phone) flush() {
 	for {
 		if !p.emitMu.TryLock() {
@@ -50,14 +82,14 @@ func (p *Phone) flush() {
 		}
 		for {
 			p.mu.Lock()
-			evs := p.pending
+			queued := p.pending
 			p.pending = nil
 			p.mu.Unlock()
-			if len(evs) == 0 {
+			if len(queued) == 0 {
 				break
 			}
-			for _, ev := range evs {
-				p.cfg.OnEvent(ev)
+			for _, deliver := range queued {
+				deliver()
 			}
 		}
 		p.emitMu.Unlock()

@@ -40,8 +40,7 @@ func (p *Phone) Join(callID string) error {
 	} else {
 		p.connectLocked()
 	}
-	p.mu.Unlock()
-	p.flush()
+	p.unlockAndFlush()
 	return nil
 }
 

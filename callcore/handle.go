@@ -1,6 +1,8 @@
 package callcore
 
 import (
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"parley/client"
@@ -65,8 +67,7 @@ func (p *Phone) confirmedLocked(id string) {
 // as failed (protocol.md, "Server restart and shutdown").
 func (p *Phone) caughtUp() {
 	p.mu.Lock()
-	defer p.flush()
-	defer p.mu.Unlock()
+	defer p.unlockAndFlush()
 	id := p.restating
 	p.restating = ""
 	if id != "" && id == p.call.ID && p.inCallLocked() {
@@ -79,51 +80,43 @@ func (p *Phone) caughtUp() {
 // here; normally the end event came first.
 func (p *Phone) recorded(m protocol.Message) {
 	p.mu.Lock()
-	defer p.flush()
-	defer p.mu.Unlock()
+	defer p.unlockAndFlush()
 	if m.CallID == p.call.ID && p.inCallLocked() {
 		p.endedLocked(m.Outcome)
 	}
 }
 
-// incoming rings this device: permission gate, attention, countdown, and
+// incoming rings this device: permission gate, ringtone, countdown, and
 // an offer to the caller's device so that media connects while it rings.
+// The Incoming event is the owner's cue to draw the person's attention.
 func (p *Phone) incoming(inc protocol.CallIncoming) {
 	c := inc.Call
 	p.mu.Lock()
 	p.confirmedLocked(c.ID)
+	// The same invite again (after a reconnect), or a ring while we are
+	// busy ending a call: the server keeps track either way.
+	free := !p.closed && p.state == Idle
+	p.mu.Unlock()
+	if !free {
+		return
+	}
+	// The gate may open device nodes: it is asked off the lock.
+	if mic := p.cfg.Devices.Microphone(); mic != nil {
+		p.refuse(c, mic)
+		return
+	}
+	voiceOnly := c.Media == protocol.MediaVideo && p.cfg.Devices.Camera() != nil
+	p.mu.Lock()
 	if p.closed || p.state != Idle {
-		// The same invite again (after a reconnect), or a ring while we
-		// are busy ending a call: the server keeps track either way.
 		p.mu.Unlock()
-		return
+		return // a call of ours began meanwhile
 	}
-	if p.cfg.Devices.Microphone() != Granted {
-		p.mu.Unlock()
-		err := p.request(protocol.TypeCallDecline, protocol.CallDecline{CallID: c.ID, Reason: protocol.ReasonPermissionDenied}, nil)
-		p.mu.Lock()
-		p.emitLocked(Event{Type: EventError, Call: c, Err: explain("microphone", p.cfg.Devices.Microphone())})
-		if err != nil {
-			p.emitLocked(Event{Type: EventError, Call: c, Err: err})
-		}
-		p.mu.Unlock()
-		p.flush()
-		return
-	}
-	voiceOnly := c.Media == protocol.MediaVideo && p.cfg.Devices.Camera() != Granted
 	p.state, p.call = Incoming, c
 	p.acceptedAt, p.muted, p.cameraOff = time.Time{}, false, false
 	p.emitLocked(Event{Type: EventState, State: Incoming, Call: c, VoiceOnly: voiceOnly})
 	p.startCountdownLocked(c.DeadlineFor(p.sig.User()))
-	kind := "voice"
-	if c.Media == protocol.MediaVideo {
-		kind = "video"
-	}
-	p.cfg.Attention.BringToFront()
-	p.cfg.Attention.Notify("Incoming "+kind+" call", c.Caller+" is calling you")
-	p.cfg.Attention.Ringtone(true)
-	p.mu.Unlock()
-	p.flush()
+	p.ringLocked(true)
+	p.unlockAndFlush()
 	if c.Group {
 		return // group media comes with the SFU
 	}
@@ -136,11 +129,20 @@ func (p *Phone) incoming(inc protocol.CallIncoming) {
 		err = pr.session.Start()
 	}
 	if err != nil {
-		p.mu.Lock()
-		p.emitLocked(Event{Type: EventError, Call: c, Err: err})
-		p.mu.Unlock()
-		p.flush()
+		p.failed(err)
 	}
+}
+
+// refuse declines call c, which this device cannot take for the gate's
+// answer about the microphone, and says why.
+func (p *Phone) refuse(c protocol.Call, mic error) {
+	err := p.request(protocol.TypeCallDecline, protocol.CallDecline{CallID: c.ID, Reason: protocol.ReasonPermissionDenied}, nil)
+	p.mu.Lock()
+	p.failedLocked(explain("microphone", mic))
+	if err != nil {
+		p.failedLocked(err)
+	}
+	p.unlockAndFlush()
 }
 
 // adopt registers pr if its call is still the current one, and closes it
@@ -158,16 +160,14 @@ func (p *Phone) adopt(pr *peer) bool {
 		p.chosen = pr
 		p.connectLocked()
 	}
-	p.mu.Unlock()
-	p.flush()
+	p.unlockAndFlush()
 	return true
 }
 
 // update follows the server's word about the current call.
 func (p *Phone) update(u protocol.CallUpdate) {
 	p.mu.Lock()
-	defer p.flush()
-	defer p.mu.Unlock()
+	defer p.unlockAndFlush()
 	p.confirmedLocked(u.Call.ID)
 	if p.placedHere(u.Call) {
 		p.placedLocked(u.Call)
@@ -235,19 +235,6 @@ func (p *Phone) answeredLocked(u protocol.CallUpdate) {
 	p.connectLocked()
 }
 
-// closeLater closes peers off the lock: closing waits for media
-// goroutines that may be waiting for the lock in a callback.
-func (p *Phone) closeLater(peers []*peer) {
-	if len(peers) == 0 {
-		return
-	}
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		closePeers(peers)
-	}()
-}
-
 // signal passes negotiation from a remote device to its media session. As
 // the caller, an offer from a ringing device opens a session to it.
 func (p *Phone) signal(s protocol.CallSignal) {
@@ -285,66 +272,11 @@ func (p *Phone) signal(s protocol.CallSignal) {
 	}
 }
 
-func (p *Phone) failed(err error) {
-	p.mu.Lock()
-	p.emitLocked(Event{Type: EventError, Err: err})
-	p.mu.Unlock()
-	p.flush()
-}
-
-// startCountdownLocked counts the invite down to the server's deadline,
-// in whole seconds, using the server's clock.
-func (p *Phone) startCountdownLocked(deadlineMS int64) {
-	p.stopCountdownLocked()
-	stop := make(chan struct{})
-	p.stopTick = stop
-	p.wg.Add(1)
-	go p.countdown(deadlineMS, stop)
-}
-
-func (p *Phone) stopCountdownLocked() {
-	if p.stopTick != nil {
-		close(p.stopTick)
-		p.stopTick = nil
+// decodeEvent unmarshals an event's payload, reporting a broken one.
+func (p *Phone) decodeEvent(ev client.Event, v any) bool {
+	if err := json.Unmarshal(ev.Payload, v); err != nil {
+		p.failed(fmt.Errorf("bad %s from the server: %w", ev.Type, err))
+		return false
 	}
-}
-
-// countdownSlack covers a wake-up that comes late: the shown number
-// changes this much before the server's clock says so.
-const countdownSlack = 50 * time.Millisecond
-
-func (p *Phone) countdown(deadlineMS int64, stop chan struct{}) {
-	defer p.wg.Done()
-	t := time.NewTimer(0)
-	defer t.Stop()
-	<-t.C
-	for {
-		left := p.sig.TimeLeft(deadlineMS)
-		// Whole seconds, rounded up, a little early: a 30 s invite starts
-		// at 30, not 31, and 0 shows before the server's timeout arrives.
-		secs := int((left - countdownSlack + time.Second - 1) / time.Second)
-		if secs < 0 {
-			secs = 0
-		}
-		p.mu.Lock()
-		select {
-		case <-stop:
-			p.mu.Unlock()
-			return
-		default:
-		}
-		p.emitLocked(Event{Type: EventCountdown, SecondsLeft: secs, Call: p.call})
-		p.mu.Unlock()
-		p.flush()
-		if secs == 0 {
-			return
-		}
-		// Sleep until the shown number changes.
-		t.Reset(left - countdownSlack - time.Duration(secs-1)*time.Second)
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-		}
-	}
+	return true
 }

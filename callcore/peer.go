@@ -59,7 +59,7 @@ func (p *Phone) newPeer(call protocol.Call, user, device string) (*peer, error) 
 		OnLocalFrame: p.cfg.OnLocalFrame,
 		OnStats:      pr.stats,
 		OnState:      pr.state,
-		OnError:      pr.failed,
+		OnError:      p.failed,
 	}, pr)
 	if err != nil {
 		return nil, err
@@ -77,7 +77,7 @@ func (pr *peer) SendSignal(kind, sdp string, candidate json.RawMessage) {
 	case pr.signals <- sig:
 	case <-pr.done:
 	default:
-		pr.failed(fmt.Errorf("signal queue full; %s dropped", kind))
+		pr.p.failed(fmt.Errorf("signal queue full; %s dropped", kind))
 	}
 }
 
@@ -90,7 +90,7 @@ func (pr *peer) send() {
 			return
 		case sig := <-pr.signals:
 			if err := pr.p.request(protocol.TypeCallSignal, sig, nil); err != nil {
-				pr.failed(fmt.Errorf("sending %s to %s: %w", sig.Kind, sig.To, err))
+				pr.p.failed(fmt.Errorf("sending %s to %s: %w", sig.Kind, sig.To, err))
 			}
 		}
 	}
@@ -118,8 +118,7 @@ func (pr *peer) stats(s media.Stats) {
 	if p.chosen == pr {
 		p.emitLocked(Event{Type: EventStats, Stats: s, Call: p.call})
 	}
-	p.mu.Unlock()
-	p.flush()
+	p.unlockAndFlush()
 }
 
 func (pr *peer) state(s media.State) {
@@ -131,17 +130,8 @@ func (pr *peer) state(s media.State) {
 		case media.StateConnected:
 			p.activeLocked()
 		case media.StateFailed:
-			p.emitLocked(Event{Type: EventError, Err: fmt.Errorf("the media connection to %s failed", pr.user)})
+			p.failedLocked(fmt.Errorf("the media connection to %s failed", pr.user))
 		}
 	}
-	p.mu.Unlock()
-	p.flush()
-}
-
-func (pr *peer) failed(err error) {
-	p := pr.p
-	p.mu.Lock()
-	p.emitLocked(Event{Type: EventError, Err: err})
-	p.mu.Unlock()
-	p.flush()
+	p.unlockAndFlush()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http/httptest"
 	"sync"
@@ -35,10 +36,16 @@ type device struct {
 	wg     sync.WaitGroup
 }
 
-type devices struct{ mic, cam Permission }
+// devices is a permission gate with set answers: nil, denied or missing.
+type devices struct{ mic, cam error }
 
-func (d devices) Microphone() Permission { return d.mic }
-func (d devices) Camera() Permission     { return d.cam }
+func (d devices) Microphone() error { return d.mic }
+func (d devices) Camera() error     { return d.cam }
+
+var (
+	denied  = fs.ErrPermission
+	missing = fs.ErrNotExist
+)
 
 func startServer(t *testing.T, timeout time.Duration) string {
 	t.Helper()
@@ -136,7 +143,7 @@ func (d *device) waitMedia(frames, packets int64) {
 	d.t.Fatalf("%s: media did not arrive: %+v", d.c.User(), c)
 }
 
-var granted = devices{Granted, Granted}
+var granted = devices{}
 
 func TestVideoCall(t *testing.T) {
 	url := startServer(t, 30*time.Second)
@@ -181,7 +188,7 @@ func TestPermissionGate(t *testing.T) {
 	url := startServer(t, 30*time.Second)
 	conv := protocol.DirectConversation("alice", "bob")
 	t.Run("caller without a microphone", func(t *testing.T) {
-		alice := connect(t, url, "alice", devices{Denied, Granted})
+		alice := connect(t, url, "alice", devices{mic: denied})
 		_, err := alice.phone.Call(conv, protocol.MediaAudio, nil, 0)
 		if !errors.Is(err, ErrPermission) {
 			t.Fatalf("got %v", err)
@@ -191,7 +198,7 @@ func TestPermissionGate(t *testing.T) {
 		}
 	})
 	t.Run("caller without a camera", func(t *testing.T) {
-		alice := connect(t, url, "alice2", devices{Granted, NoDevice})
+		alice := connect(t, url, "alice2", devices{cam: missing})
 		_, err := alice.phone.Call(protocol.DirectConversation("alice2", "bob"), protocol.MediaVideo, nil, 0)
 		if !errors.Is(err, ErrNoDevice) {
 			t.Fatalf("got %v", err)
@@ -199,7 +206,7 @@ func TestPermissionGate(t *testing.T) {
 	})
 	t.Run("callee without a microphone declines", func(t *testing.T) {
 		alice := connect(t, url, "alice3", granted)
-		connect(t, url, "bob3", devices{NoDevice, NoDevice})
+		connect(t, url, "bob3", devices{missing, missing})
 		if _, err := alice.phone.Call(protocol.DirectConversation("alice3", "bob3"), protocol.MediaAudio, nil, 0); err != nil {
 			t.Fatal(err)
 		}
@@ -210,7 +217,7 @@ func TestPermissionGate(t *testing.T) {
 	})
 	t.Run("callee without a camera answers with voice", func(t *testing.T) {
 		alice := connect(t, url, "alice4", granted)
-		bob := connect(t, url, "bob4", devices{Granted, NoDevice})
+		bob := connect(t, url, "bob4", devices{cam: missing})
 		if _, err := alice.phone.Call(protocol.DirectConversation("alice4", "bob4"), protocol.MediaVideo, nil, 0); err != nil {
 			t.Fatal(err)
 		}

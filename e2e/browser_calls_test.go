@@ -24,30 +24,16 @@ func webSignedIn(t *testing.T, opts webtest.Options, serverArgs ...string) (*har
 	return srv, b
 }
 
-// webRecord is the outcome of the last call record in parley-cli's
-// history of user's conversation with peer.
-func webRecord(t *testing.T, srv *harness.Server, user, peer string) string {
-	t.Helper()
-	var outcome string
-	for _, l := range jsonLines(webCLI(t, srv, user, "history", peer)) {
-		if l["type"] == "call_record" {
-			outcome, _ = l["outcome"].(string)
-		}
-	}
-	return outcome
-}
-
 func TestBrowserDeclinesCLICall(t *testing.T) {
 	srv, b := webSignedIn(t, webtest.Options{})
-	done := webCLIAsync(t, srv, "alice", "call", "bob", "--video", "--test-media")
-	b.Wait("#incoming h2", "alice is calling", 20*time.Second)
+	alice := cliRingsBrowser(t, srv, b, "--video")
 	b.Click("#decline")
 	b.Wait(".message.call-record .text", "Declined", 10*time.Second)
-	if s := webSummary(t, <-done); s["outcome"] != "declined" {
+	if s := summaryOf(t, alice.wait(t)); s.str("outcome") != "declined" {
 		t.Errorf("alice's summary: %v", s)
 	}
-	if o := webRecord(t, srv, "alice", "bob"); o != "declined" {
-		t.Errorf("alice's history: the last record is %q; want declined", o)
+	if r := lastRecord(t, srv, "alice", "bob"); r.str("outcome") != "declined" {
+		t.Errorf("alice's history: the last record is %v; want declined", r)
 	}
 	checkPageClean(t, b)
 }
@@ -67,10 +53,9 @@ func TestBrowserCountdownReachesZeroWithServerTimeout(t *testing.T) {
 		}).observe(document.body, {subtree: true, childList: true, characterData: true});
 		return true;
 	})()`, new(bool))
-	done := webCLIAsync(t, srv, "alice", "call", "bob", "--test-media")
-	b.Wait("#incoming h2", "alice is calling", 20*time.Second)
+	alice := cliRingsBrowser(t, srv, b)
 	b.Wait(".message.call-record .text", "No answer", 20*time.Second)
-	if s := webSummary(t, <-done); s["outcome"] != "no_answer" {
+	if s := summaryOf(t, alice.wait(t)); s.str("outcome") != "no_answer" {
 		t.Errorf("alice's summary: %v", s)
 	}
 	var seen []struct {
@@ -148,61 +133,50 @@ func videoFlows(in webMedia) bool {
 		in.Audio.PacketsReceived > 0 && in.Audio.Codec == "audio/opus"
 }
 
-// checkMedia: Chrome decoded VP8 video and got Opus audio from the Go side.
-func checkMedia(t *testing.T, b *webtest.Browser) {
+// hangUpVideoCall checks that the browser's running video call with
+// parley-cli's alice carries media both ways (Chrome decodes VP8 video and
+// gets Opus audio; alice decodes the browser's video and gets its audio),
+// hangs up in the browser and waits for the call's record.
+func hangUpVideoCall(t *testing.T, b *webtest.Browser, alice *cliProcess) {
 	t.Helper()
 	if in := webMediaArrives(t, b, videoFlows); !videoFlows(in) {
 		t.Errorf("Chrome's inbound media: %+v; want over 60 VP8 frames decoded and Opus packets", in)
 	}
-}
-
-// checkCLIMedia: the Go side decoded the browser's video and got its audio.
-func checkCLIMedia(t *testing.T, s map[string]any) {
-	t.Helper()
+	b.Click("#hangup")
+	s := summaryOf(t, alice.wait(t))
 	t.Logf("parley-cli's summary: %v", s)
-	if s["outcome"] != "completed" || s["video_frames_decoded"].(float64) <= 0 || s["audio_packets_received"].(float64) <= 0 {
+	if s.str("outcome") != "completed" || s.num("video_frames_decoded") <= 0 || s.num("audio_packets_received") <= 0 {
 		t.Errorf("parley-cli's summary: %v", s)
 	}
+	b.Wait(".message.call-record .text", "Video call · Duration 00:", 10*time.Second)
+	checkPageClean(t, b)
 }
 
 func TestBrowserCallsCLIWithVideo(t *testing.T) {
 	srv, b := webSignedIn(t, webtest.Options{})
-	done := webCLIAsync(t, srv, "alice", "answer", "--wait", "60s", "--hold", "60s", "--test-media")
-	b.Call("video")
-	b.Wait("#incall #timer", "00:0", 30*time.Second)
-	checkMedia(t, b)
-	b.Click("#hangup")
-	checkCLIMedia(t, webSummary(t, <-done))
-	b.Wait(".message.call-record .text", "Video call · Duration 00:", 10*time.Second)
-	checkPageClean(t, b)
+	alice := browserCallsCLI(t, srv, b, "video", "--wait", "60s", "--hold", "60s")
+	hangUpVideoCall(t, b, alice)
 }
 
 func TestCLICallsBrowserWithVideo(t *testing.T) {
 	srv, b := webSignedIn(t, webtest.Options{})
-	done := webCLIAsync(t, srv, "alice", "call", "bob", "--video", "--hold", "10m", "--test-media")
-	b.Wait("#incoming h2", "alice is calling", 20*time.Second)
+	alice := cliRingsBrowser(t, srv, b, "--video", "--hold", "10m")
 	b.Click("#accept")
 	b.Wait("#incall #timer", "00:0", 30*time.Second)
-	checkMedia(t, b)
-	b.Click("#hangup")
-	checkCLIMedia(t, webSummary(t, <-done))
-	b.Wait(".message.call-record .text", "Video call · Duration 00:", 10*time.Second)
-	checkPageClean(t, b)
+	hangUpVideoCall(t, b, alice)
 }
 
 // TestBrowserCallThroughTURN makes Chrome use relays only: the call works
 // with the TURN credentials the login handed out.
 func TestBrowserCallThroughTURN(t *testing.T) {
 	srv, b := webSignedIn(t, webtest.Options{RelayOnly: true})
-	done := webCLIAsync(t, srv, "alice", "answer", "--wait", "60s", "--hold", "60s", "--test-media")
-	b.Call("audio")
-	b.Wait("#incall #timer", "00:0", 30*time.Second)
+	alice := browserCallsCLI(t, srv, b, "audio", "--wait", "60s", "--hold", "60s")
 	in := webMediaArrives(t, b, func(in webMedia) bool { return in.Audio.PacketsReceived > 0 })
 	if in.Audio.PacketsReceived == 0 || in.Path != "relay" {
 		t.Errorf("Chrome: %+v; want audio over a relay candidate", in)
 	}
 	b.Click("#hangup")
-	if s := webSummary(t, <-done); s["outcome"] != "completed" || s["audio_packets_received"].(float64) <= 0 {
+	if s := summaryOf(t, alice.wait(t)); s.str("outcome") != "completed" || s.num("audio_packets_received") <= 0 {
 		t.Errorf("parley-cli's summary: %v", s)
 	}
 }

@@ -14,23 +14,18 @@ import (
 // Debian's headless Chromium, against parley-cli on the other side.
 
 func TestBrowserChatBothWaysAndHTMLAsText(t *testing.T) {
-	srv := harness.StartServer(t, "")
-	webUsers(t, srv, "alice", "bob")
-	b := webtest.Start(t, webtest.Options{})
-	b.SignIn(srv.URL, "bob", "pw-bob")
-	b.OpenChat("alice")
-
+	srv, b := webSignedIn(t, webtest.Options{})
 	b.Send("hello from the browser")
 	b.Wait(".message.mine:not(.pending) .text", "hello from the browser", 10*time.Second)
-	if h := webCLI(t, srv, "alice", "history", "bob"); !strings.Contains(h, `"text":"hello from the browser"`) {
+	if h := cli(t, srv, "alice", "history", "bob"); !strings.Contains(h, `"text":"hello from the browser"`) {
 		t.Fatalf("alice's history lacks the browser's message:\n%s", h)
 	}
 
-	webCLI(t, srv, "alice", "send", "bob", "hello from the cli")
+	cli(t, srv, "alice", "send", "bob", "hello from the cli")
 	b.Wait(".message.theirs .text", "hello from the cli", 10*time.Second)
 
 	evil := `<img src=x onerror=alert(1)> <script>alert(2)</script>`
-	webCLI(t, srv, "alice", "send", "bob", evil)
+	cli(t, srv, "alice", "send", "bob", evil)
 	b.Wait(".message.theirs .text", "<script>", 10*time.Second)
 	if got := b.Text(".message.theirs:last-child .text"); got != evil {
 		t.Errorf("the page shows %q; want the text as sent, %q", got, evil)
@@ -110,12 +105,12 @@ func TestBrowserReconnectsAndCatchesUp(t *testing.T) {
 	b := webtest.Start(t, webtest.Options{})
 	b.SignIn("http://"+proxy.Addr, "bob", "pw-bob")
 	b.OpenChat("alice")
-	webCLI(t, srv, "alice", "send", "bob", "before the drop")
+	cli(t, srv, "alice", "send", "bob", "before the drop")
 	b.Wait(".message.theirs .text", "before the drop", 10*time.Second)
 
 	proxy.Cut()
 	b.Wait("#conn-status", "Reconnecting", 10*time.Second)
-	webCLI(t, srv, "alice", "send", "bob", "while you were away")
+	cli(t, srv, "alice", "send", "bob", "while you were away")
 	b.Send("typed while offline")
 	b.Wait(".message.pending .text", "typed while offline", 5*time.Second)
 	b.Call("audio")
@@ -125,7 +120,7 @@ func TestBrowserReconnectsAndCatchesUp(t *testing.T) {
 	b.Wait("#conn-status", "Online", 20*time.Second)
 	b.Wait(".message.theirs .text", "while you were away", 10*time.Second)
 	b.Wait(".message.mine:not(.pending) .text", "typed while offline", 10*time.Second)
-	if h := webCLI(t, srv, "alice", "history", "bob"); strings.Count(h, "typed while offline") != 1 {
+	if h := cli(t, srv, "alice", "history", "bob"); strings.Count(h, "typed while offline") != 1 {
 		t.Errorf("alice's history should hold the offline message once:\n%s", h)
 	}
 	checkPageClean(t, b)

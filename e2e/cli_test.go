@@ -113,11 +113,14 @@ func waitOnline(t *testing.T, srv *harness.Server, asker, user string) {
 	t.Fatalf("%s never came online", user)
 }
 
-func registerCLI(t *testing.T, srv *harness.Server, users ...string) {
+// cliServer starts a server with users that parley-cli registered.
+func cliServer(t *testing.T, users ...string) *harness.Server {
 	t.Helper()
+	srv := harness.StartServer(t, "")
 	for _, u := range users {
 		cli(t, srv, u, "register")
 	}
+	return srv
 }
 
 // lastRecord is the newest call record in user's history with peer.
@@ -138,8 +141,7 @@ func lastRecord(t *testing.T, srv *harness.Server, user, peer string) cliLine {
 
 func TestCLIChat(t *testing.T) {
 	t.Parallel()
-	srv := harness.StartServer(t, "")
-	registerCLI(t, srv, "alice", "bob", "carol")
+	srv := cliServer(t, "alice", "bob", "carol")
 	cli(t, srv, "alice", "send", "bob", "hello bob")
 	cli(t, srv, "bob", "send", "alice", "hi", "alice")
 	h := lines(t, cli(t, srv, "bob", "history", "alice"))
@@ -186,8 +188,7 @@ func TestCLIChat(t *testing.T) {
 // on both sides and the record in the conversation.
 func TestCLICallOutcomes(t *testing.T) {
 	t.Parallel()
-	srv := harness.StartServer(t, "")
-	registerCLI(t, srv, "alice", "bob", "carol", "dave")
+	srv := cliServer(t, "alice", "bob", "carol", "dave")
 	media := []string{"--test-media"}
 
 	t.Run("completed", func(t *testing.T) {
@@ -260,6 +261,7 @@ type cliProcess struct {
 	cmd    *exec.Cmd
 	lines  chan string
 	out    strings.Builder
+	errs   strings.Builder // read once cmd.Wait has returned
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -270,6 +272,7 @@ func startCLI(t *testing.T, srv *harness.Server, user string, args ...string) *c
 	p := &cliProcess{lines: make(chan string, 4096), cancel: cancel, done: make(chan struct{})}
 	p.cmd = exec.CommandContext(ctx, harness.Binary(t, "parley-cli"), append([]string{"--server", srv.URL, "--user", user}, args...)...)
 	p.cmd.Env = append(p.cmd.Environ(), "PARLEY_PASSWORD=pw-"+user)
+	p.cmd.Stderr = &p.errs
 	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -313,7 +316,7 @@ func (p *cliProcess) wait(t *testing.T) string {
 	}
 	<-p.done
 	if err := p.cmd.Wait(); err != nil {
-		t.Fatalf("parley-cli: %v\n%s", err, p.out.String())
+		t.Fatalf("parley-cli: %v\n%s%s", err, p.out.String(), p.errs.String())
 	}
 	return p.out.String()
 }
@@ -322,8 +325,7 @@ func (p *cliProcess) wait(t *testing.T) string {
 // restarted server records the call as failed and nobody is left busy.
 func TestServerRestartDuringRinging(t *testing.T) {
 	t.Parallel()
-	srv := harness.StartServer(t, "")
-	registerCLI(t, srv, "alice", "bob")
+	srv := cliServer(t, "alice", "bob")
 	ringing := startCLI(t, srv, "alice", "call", "bob", "--timeout", "60s", "--test-media")
 	ringing.waitFor(t, `"invite_sent"`)
 	srv.Kill()

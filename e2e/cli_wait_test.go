@@ -1,18 +1,13 @@
 package e2e
 
-import (
-	"testing"
-
-	"parley/internal/harness"
-)
+import "testing"
 
 // TestCLIAnswerHoldsPastItsWait: answer's --wait bounds the wait for the
 // invite, not the call. A call answered within it is held for --hold, hung
 // up by answer, and summed up on both sides; answer exits 0.
 func TestCLIAnswerHoldsPastItsWait(t *testing.T) {
 	t.Parallel()
-	srv := harness.StartServer(t, "")
-	registerCLI(t, srv, "alice", "bob")
+	srv := cliServer(t, "alice", "bob")
 	const wait, hold = 3000, 6000 // ms: bob's --wait and --hold
 	// alice would hold the call far longer: bob's --hold ends it.
 	c, a := pair(t, srv, "alice", []string{"bob", "--hold", "60s", "--test-media"},

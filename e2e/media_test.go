@@ -1,17 +1,12 @@
 package e2e
 
-import (
-	"testing"
-
-	"parley/internal/harness"
-)
+import "testing"
 
 // The media tests run one at a time: each is a real call with VP8 and Opus
 // encoding on both sides, and this machine has two cores.
 
 func TestCLIVideoCallCarriesMediaBothWays(t *testing.T) {
-	srv := harness.StartServer(t, "")
-	registerCLI(t, srv, "alice", "bob")
+	srv := cliServer(t, "alice", "bob")
 	c, a := pair(t, srv, "alice", []string{"bob", "--video", "--hold", "5s", "--test-media"}, "bob", []string{"--test-media"})
 	for who, out := range map[string]string{"caller": c, "callee": a} {
 		s := summaryOf(t, out)
@@ -22,8 +17,7 @@ func TestCLIVideoCallCarriesMediaBothWays(t *testing.T) {
 }
 
 func TestCLIAudioCallCarriesNoVideo(t *testing.T) {
-	srv := harness.StartServer(t, "")
-	registerCLI(t, srv, "alice", "bob")
+	srv := cliServer(t, "alice", "bob")
 	c, a := pair(t, srv, "alice", []string{"bob", "--hold", "3s", "--test-media"}, "bob", []string{"--test-media"})
 	for who, out := range map[string]string{"caller": c, "callee": a} {
 		s := summaryOf(t, out)
@@ -36,8 +30,7 @@ func TestCLIAudioCallCarriesNoVideo(t *testing.T) {
 // TestCLISwitchToAudioStopsVideo switches 2 s into a video call; the last
 // stats of each side (the two seconds before the hang up) show no video.
 func TestCLISwitchToAudioStopsVideo(t *testing.T) {
-	srv := harness.StartServer(t, "")
-	registerCLI(t, srv, "alice", "bob")
+	srv := cliServer(t, "alice", "bob")
 	c, a := pair(t, srv, "alice", []string{"bob", "--video", "--hold", "7s", "--switch-to-audio-after", "2s", "--test-media"},
 		"bob", []string{"--test-media", "--hold", "30s"})
 	for who, out := range map[string]string{"caller": c, "callee": a} {
@@ -62,8 +55,7 @@ func TestCLISwitchToAudioStopsVideo(t *testing.T) {
 // TestCLIMuteStopsAudioLeaving mutes bob one second into a five-second
 // call: alice gets far fewer audio packets than bob does.
 func TestCLIMuteStopsAudioLeaving(t *testing.T) {
-	srv := harness.StartServer(t, "")
-	registerCLI(t, srv, "alice", "bob")
+	srv := cliServer(t, "alice", "bob")
 	c, a := pair(t, srv, "alice", []string{"bob", "--hold", "5s", "--test-media"}, "bob", []string{"--test-media", "--mute-after", "1s"})
 	fromBob, fromAlice := summaryOf(t, c).num("audio_packets_received"), summaryOf(t, a).num("audio_packets_received")
 	// 50 packets a second: about 50-100 before the mute, about 250 unmuted.
@@ -78,8 +70,7 @@ func TestCLIMuteStopsAudioLeaving(t *testing.T) {
 // TestCLICallThroughTURN forces both sides to relay-only ICE: media must
 // go through the server's TURN service.
 func TestCLICallThroughTURN(t *testing.T) {
-	srv := harness.StartServer(t, "")
-	registerCLI(t, srv, "alice", "bob")
+	srv := cliServer(t, "alice", "bob")
 	c, a := pair(t, srv, "alice", []string{"bob", "--video", "--hold", "3s", "--test-media", "--relay-only"},
 		"bob", []string{"--test-media", "--relay-only"})
 	for who, out := range map[string]string{"caller": c, "callee": a} {

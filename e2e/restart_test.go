@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"parley/internal/harness"
 	"parley/web/webtest"
 )
 
@@ -17,8 +16,7 @@ import (
 // record says, prints its summary and exits.
 func TestServerRestartDuringCall(t *testing.T) {
 	t.Parallel()
-	srv := harness.StartServer(t, "")
-	registerCLI(t, srv, "alice", "bob")
+	srv := cliServer(t, "alice", "bob")
 	// Held far longer than the test lasts: only the restart ends the call.
 	bob := startCLI(t, srv, "bob", "answer", "--wait", "10m", "--hold", "10m", "--test-media")
 	waitOnline(t, srv, "alice", "bob")
@@ -62,9 +60,7 @@ func TestServerRestartDuringCall(t *testing.T) {
 // one side; it must end the call as failed too.
 func TestBrowserCallAfterServerRestart(t *testing.T) {
 	srv, b := webSignedIn(t, webtest.Options{})
-	alice := startCLI(t, srv, "alice", "answer", "--wait", "10m", "--hold", "10m", "--test-media")
-	b.Call("audio")
-	b.Wait("#incall #timer", "00:0", 30*time.Second)
+	alice := browserCallsCLI(t, srv, b, "audio", "--wait", "10m", "--hold", "10m")
 	alice.waitFor(t, `"connected"`)
 	srv.Kill()
 	b.Wait("#conn-status", "Reconnecting", restartBound)

@@ -7,6 +7,8 @@ import (
 
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
+
+	"parley/media/vp8frame"
 )
 
 // pliInterval spaces key frame requests while decoding stays broken; a
@@ -23,7 +25,7 @@ func (s *Session) receiveVideo(track *webrtc.TrackRemote) {
 		return
 	}
 	defer dec.Close()
-	var frames vp8Frames
+	var frames vp8frame.Assembler
 	ssrc := uint32(track.SSRC())
 	var lastPLI time.Time
 	pli := func() {
@@ -50,18 +52,16 @@ func (s *Session) receiveVideo(track *webrtc.TrackRemote) {
 			continue // switched to audio: the track is drained, not decoded
 		}
 		now := time.Now()
-		frames.push(pkt, now)
+		frames.Push(pkt)
 		for {
-			frame, afterLoss, ok := frames.pop(now)
+			frame, afterLoss, ok := frames.Pop(now)
 			if !ok {
 				break
 			}
 			if afterLoss {
 				needKey = true // a frame was lost: what follows refers to it
 			}
-			// In VP8's frame tag, bit 0 clear marks a key frame.
-			key := len(frame) > 0 && frame[0]&1 == 0
-			if needKey && !key {
+			if needKey && !vp8frame.IsKey(frame) {
 				pli()
 				continue
 			}
@@ -143,14 +143,14 @@ func (s *Session) receiveAudio(track *webrtc.TrackRemote) {
 						n, err = dec.Decode(nil, pcm[:opusFrame], false)
 					}
 					if err == nil {
-						s.playout.push(pcm[:n])
+						s.playout.Push(pcm[:n])
 					}
 				}
 			}
 		}
 		next, started = pkt.SequenceNumber+1, true
 		if n, err := dec.Decode(pkt.Payload, pcm, false); err == nil {
-			s.playout.push(pcm[:n])
+			s.playout.Push(pcm[:n])
 		}
 	}
 }

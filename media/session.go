@@ -11,6 +11,8 @@ import (
 	"github.com/pion/interceptor/pkg/cc"
 	"github.com/pion/mediadevices/pkg/codec"
 	"github.com/pion/webrtc/v4"
+
+	"parley/media/playout"
 )
 
 // Signaler carries this side's negotiation to the peer: kind is "offer",
@@ -48,7 +50,7 @@ type Session struct {
 	audio    *sender
 	video    *sender // nil in an audio call
 	counters counters
-	playout  *playout
+	playout  *playout.Buffer
 	videoOff atomic.Bool // switched to audio: no video either way
 	done     chan struct{}
 	// statsDone closes when the stats goroutine has returned: Pion's
@@ -80,7 +82,7 @@ type Session struct {
 // signals.
 func New(cfg Config, sig Signaler) (*Session, error) {
 	cfg.setDefaults()
-	s := &Session{cfg: cfg, sig: sig, playout: newPlayout(), done: make(chan struct{}), statsDone: make(chan struct{}), conn: StateNew}
+	s := &Session{cfg: cfg, sig: sig, playout: playout.New(opusRate), done: make(chan struct{}), statsDone: make(chan struct{}), conn: StateNew}
 	var estimator cc.BandwidthEstimator
 	api, err := newAPI(&s.cfg, func(e cc.BandwidthEstimator) { estimator = e })
 	if err != nil {
@@ -187,12 +189,18 @@ func (s *Session) onTrack(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 }
 
 func (s *Session) onConnState(pcs webrtc.PeerConnectionState) {
-	st := State(pcs.String())
+	publish(s, &s.conn, State(pcs.String()), s.cfg.OnState)
+}
+
+// publish stores v in the field of s that a getter reads, then hands it
+// to the callback, if there is one, outside the lock: a callback may call
+// back into the Session.
+func publish[T any](s *Session, field *T, v T, callback func(T)) {
 	s.mu.Lock()
-	s.conn = st
+	*field = v
 	s.mu.Unlock()
-	if s.cfg.OnState != nil {
-		s.cfg.OnState(st)
+	if callback != nil {
+		callback(v)
 	}
 }
 
@@ -213,27 +221,17 @@ func (s *Session) reportError(err error) {
 // places the call. A callee that does it while ringing lights its camera
 // before the person accepts, so it normally leaves it to SetSending.
 func (s *Session) Prepare() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return ErrClosed
-	}
-	s.capturing = true
-	return s.applyLocked()
+	return s.apply(func() { s.capturing = true })
 }
 
 // SetSending starts or stops sending media, opening the devices first if
 // need be. The engine turns it on when the call is accepted. An error
 // (ErrNoMicrophone, ErrNoCamera) leaves whatever could be opened sending.
 func (s *Session) SetSending(on bool) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return ErrClosed
-	}
-	s.sending = on
-	s.capturing = s.capturing || on
-	return s.applyLocked()
+	return s.apply(func() {
+		s.sending = on
+		s.capturing = s.capturing || on
+	})
 }
 
 // Mute stops (or resumes) sending audio; the microphone stays open so that
@@ -248,13 +246,7 @@ func (s *Session) Mute(muted bool) {
 // SetCameraOff stops (or resumes) sending video and closes the camera, so
 // that its light goes off.
 func (s *Session) SetCameraOff(off bool) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return ErrClosed
-	}
-	s.cameraOff = off
-	return s.applyLocked()
+	return s.apply(func() { s.cameraOff = off })
 }
 
 // SwitchToAudio ends video for the rest of the call, both ways: the camera
@@ -265,6 +257,18 @@ func (s *Session) SwitchToAudio() {
 	defer s.mu.Unlock()
 	s.videoOff.Store(true)
 	s.applyLocked()
+}
+
+// apply changes the flags with set, unless the Session is closed, and
+// brings devices and gates in line with them.
+func (s *Session) apply(set func()) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	set()
+	return s.applyLocked()
 }
 
 // applyLocked brings devices and gates in line with the flags, and
@@ -308,7 +312,7 @@ func (s *Session) Stats() Stats {
 // ReadAudio fills pcm with received audio, 48 kHz mono, oldest first, and
 // silence where there is none; it returns how many samples were real. The
 // playback device's callback calls it at its own pace.
-func (s *Session) ReadAudio(pcm []int16) int { return s.playout.read(pcm) }
+func (s *Session) ReadAudio(pcm []int16) int { return s.playout.Read(pcm) }
 
 // Close ends the call's media: devices close, the PeerConnection closes,
 // and every goroutine of the Session has returned when Close does.

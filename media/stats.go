@@ -58,14 +58,8 @@ func (s *Session) statsLoop() {
 		case <-t.C:
 		}
 		cur := s.sampleStats()
-		st := s.computeStats(prev, cur)
+		publish(s, &s.stats, s.computeStats(prev, cur), s.cfg.OnStats)
 		prev = cur
-		s.mu.Lock()
-		s.stats = st
-		s.mu.Unlock()
-		if s.cfg.OnStats != nil {
-			s.cfg.OnStats(st)
-		}
 	}
 }
 

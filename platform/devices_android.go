@@ -34,32 +34,29 @@ import (
 	"unsafe"
 
 	"fyne.io/fyne/v2/driver"
-
-	"parley/callcore"
 )
 
-// Devices returns the camera and microphone gate of this system: the
-// runtime permissions CAMERA and RECORD_AUDIO, which the manifest must
-// list. Asking for them is left to the system's settings for now.
-func Devices() callcore.Devices { return androidDevices{} }
+// Devices returns the camera and microphone gate of this system.
+func Devices() DeviceGate { return DeviceGate{} }
 
-type androidDevices struct{}
+// DeviceGate is the camera and microphone gate of Android: the runtime
+// permissions CAMERA and RECORD_AUDIO, which the manifest must list.
+// Asking for them is left to the system's settings for now.
+type DeviceGate struct{}
 
-func (androidDevices) Microphone() callcore.Permission {
-	return permission("android.permission.RECORD_AUDIO")
-}
+func (DeviceGate) Microphone() error { return permission("android.permission.RECORD_AUDIO") }
+func (DeviceGate) Camera() error     { return permission("android.permission.CAMERA") }
 
-func (androidDevices) Camera() callcore.Permission { return permission("android.permission.CAMERA") }
-
-func permission(name string) callcore.Permission {
-	p := callcore.Denied
+// permission is nil when the app holds the runtime permission name.
+func permission(name string) error {
+	answer := errDenied
 	cname := C.CString(name)
 	defer C.free(unsafe.Pointer(cname))
 	driver.RunNative(func(ctx any) error {
 		if a, ok := ctx.(*driver.AndroidContext); ok && C.granted(C.uintptr_t(a.Env), C.uintptr_t(a.Ctx), cname) != 0 {
-			p = callcore.Granted
+			answer = nil
 		}
 		return nil
 	})
-	return p
+	return answer
 }

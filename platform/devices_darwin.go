@@ -18,28 +18,27 @@ static int status(int video) {
 */
 import "C"
 
-import "parley/callcore"
+// Devices returns the camera and microphone gate of this system.
+func Devices() DeviceGate { return DeviceGate{} }
 
-// Devices returns the camera and microphone gate of this system:
-// AVFoundation's authorization, which the person sets in System Settings
-// > Privacy & Security.
-func Devices() callcore.Devices { return macDevices{} }
+// DeviceGate is the camera and microphone gate of macOS: AVFoundation's
+// authorization, which the person sets in System Settings > Privacy &
+// Security.
+type DeviceGate struct{}
 
-type macDevices struct{}
-
-func (macDevices) Microphone() callcore.Permission { return authorization(C.status(0)) }
-func (macDevices) Camera() callcore.Permission     { return authorization(C.status(1)) }
+func (DeviceGate) Microphone() error { return authorization(C.status(0)) }
+func (DeviceGate) Camera() error     { return authorization(C.status(1)) }
 
 // authorization maps AVAuthorizationStatus: notDetermined 0, restricted 1,
 // denied 2, authorized 3.
-func authorization(s C.int) callcore.Permission {
+func authorization(s C.int) error {
 	switch s {
 	case -1:
-		return callcore.NoDevice
+		return errNoDevice
 	case 1, 2:
-		return callcore.Denied
+		return errDenied
 	default:
 		// Not determined: capture itself makes macOS ask.
-		return callcore.Granted
+		return nil
 	}
 }

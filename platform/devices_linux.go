@@ -12,21 +12,20 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
-
-	"parley/callcore"
 )
 
-// Devices returns the camera and microphone gate of this system. Linux
-// has no consent prompt: a device is usable when its node is there and
-// this user may open it (the "video" and "audio" groups).
-func Devices() callcore.Devices { return linuxDevices{dev: "/dev", proc: "/proc"} }
+// Devices returns the camera and microphone gate of this system.
+func Devices() DeviceGate { return DeviceGate{dev: "/dev", proc: "/proc"} }
 
-// linuxDevices looks under dev and proc, which tests point elsewhere.
-type linuxDevices struct{ dev, proc string }
+// DeviceGate is the camera and microphone gate of Linux, which has no
+// consent prompt: a device is usable when its node is there and this user
+// may open it (the "video" and "audio" groups). It looks under dev and
+// proc, which tests point elsewhere.
+type DeviceGate struct{ dev, proc string }
 
 // Camera looks for a V4L2 node that captures video: a UVC camera also has
 // metadata nodes, which open fine but give no picture.
-func (d linuxDevices) Camera() callcore.Permission {
+func (d DeviceGate) Camera() error {
 	nodes, _ := filepath.Glob(filepath.Join(d.dev, "video*"))
 	var results []error
 	for _, n := range nodes {
@@ -42,10 +41,10 @@ func (d linuxDevices) Camera() callcore.Permission {
 // Microphone looks for the kernel's ALSA capture devices, so that ALSA's
 // "null" plugin (which mediadevices lists, and which records nothing) is
 // never taken for a microphone.
-func (d linuxDevices) Microphone() callcore.Permission {
+func (d DeviceGate) Microphone() error {
 	f, err := os.Open(filepath.Join(d.proc, "asound", "pcm"))
 	if err != nil {
-		return callcore.NoDevice // no ALSA driver: no sound card
+		return errNoDevice // no ALSA driver: no sound card
 	}
 	defer f.Close()
 	var results []error
@@ -115,18 +114,18 @@ func isCapture(path string) (bool, error) {
 }
 
 // judge turns the results of opening each device of a kind into the
-// gate's answer: one that opens is enough; none there is NoDevice; and if
-// some are there but refused, the person is told it is a permission.
-func judge(results []error) callcore.Permission {
+// gate's answer: one that opens is enough; none there is errNoDevice; and
+// if some are there but refused, the person is told it is a permission.
+func judge(results []error) error {
 	denied := false
 	for _, err := range results {
 		if err == nil {
-			return callcore.Granted
+			return nil
 		}
 		denied = denied || errors.Is(err, unix.EACCES) || errors.Is(err, unix.EPERM)
 	}
 	if denied {
-		return callcore.Denied
+		return errDenied
 	}
-	return callcore.NoDevice
+	return errNoDevice
 }

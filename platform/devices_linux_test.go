@@ -8,16 +8,14 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
-
-	"parley/callcore"
 )
 
 // fakeSystem lays out a /proc/asound/pcm and device nodes (plain files,
 // which open like nodes but answer no ioctl) under a temp dir.
-func fakeSystem(t *testing.T, pcm string, nodes ...string) linuxDevices {
+func fakeSystem(t *testing.T, pcm string, nodes ...string) DeviceGate {
 	t.Helper()
 	root := t.TempDir()
-	d := linuxDevices{dev: filepath.Join(root, "dev"), proc: filepath.Join(root, "proc")}
+	d := DeviceGate{dev: filepath.Join(root, "dev"), proc: filepath.Join(root, "proc")}
 	for _, dir := range []string{filepath.Join(d.dev, "snd"), filepath.Join(d.proc, "asound")} {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
@@ -46,12 +44,12 @@ func TestMicrophone(t *testing.T) {
 		name  string
 		pcm   string
 		nodes []string
-		want  callcore.Permission
+		want  error
 	}{
-		{"no sound card", "", nil, callcore.NoDevice},
-		{"capture device", pcmList, []string{"snd/pcmC0D0c", "snd/pcmC0D0p"}, callcore.Granted},
-		{"playback only", "01-03: HDMI 0 : HDMI 0 : playback 1\n", []string{"snd/pcmC1D3p"}, callcore.NoDevice},
-		{"listed but no node", pcmList, nil, callcore.NoDevice},
+		{"no sound card", "", nil, errNoDevice},
+		{"capture device", pcmList, []string{"snd/pcmC0D0c", "snd/pcmC0D0p"}, nil},
+		{"playback only", "01-03: HDMI 0 : HDMI 0 : playback 1\n", []string{"snd/pcmC1D3p"}, errNoDevice},
+		{"listed but no node", pcmList, nil, errNoDevice},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := fakeSystem(t, c.pcm, c.nodes...).Microphone(); got != c.want {
@@ -64,23 +62,23 @@ func TestMicrophone(t *testing.T) {
 // A node that is not a V4L2 capture device (here a plain file; on a real
 // system a UVC metadata node) is no camera.
 func TestCameraNeedsCaptureNode(t *testing.T) {
-	if got := fakeSystem(t, "", "video0", "video1").Camera(); got != callcore.NoDevice {
-		t.Errorf("Camera() with no capture node = %v, want NoDevice", got)
+	if got := fakeSystem(t, "", "video0", "video1").Camera(); got != errNoDevice {
+		t.Errorf("Camera() with no capture node = %v, want errNoDevice", got)
 	}
-	if got := fakeSystem(t, "").Camera(); got != callcore.NoDevice {
-		t.Errorf("Camera() with no node = %v, want NoDevice", got)
+	if got := fakeSystem(t, "").Camera(); got != errNoDevice {
+		t.Errorf("Camera() with no node = %v, want errNoDevice", got)
 	}
 }
 
 func TestJudge(t *testing.T) {
 	for _, c := range []struct {
 		results []error
-		want    callcore.Permission
+		want    error
 	}{
-		{nil, callcore.NoDevice},
-		{[]error{unix.ENODEV}, callcore.NoDevice},
-		{[]error{unix.EACCES, unix.ENODEV}, callcore.Denied},
-		{[]error{unix.EACCES, nil}, callcore.Granted},
+		{nil, errNoDevice},
+		{[]error{unix.ENODEV}, errNoDevice},
+		{[]error{unix.EACCES, unix.ENODEV}, errDenied},
+		{[]error{unix.EACCES, nil}, nil},
 	} {
 		if got := judge(c.results); got != c.want {
 			t.Errorf("judge(%v) = %v, want %v", c.results, got, c.want)

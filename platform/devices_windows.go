@@ -5,35 +5,37 @@ import (
 
 	"golang.org/x/sys/windows/registry"
 
-	"parley/callcore"
 	"parley/media"
 )
 
-// Devices returns the camera and microphone gate of this system: the
-// privacy switches of Settings > Privacy, then whether the capture
-// drivers find a device.
-func Devices() callcore.Devices { return windowsDevices{} }
+// Devices returns the camera and microphone gate of this system.
+func Devices() DeviceGate { return DeviceGate{} }
 
-type windowsDevices struct{}
+// DeviceGate is the camera and microphone gate of Windows: the privacy
+// switches of Settings > Privacy, then whether the capture drivers find a
+// device.
+type DeviceGate struct{}
 
-func (windowsDevices) Microphone() callcore.Permission {
+func (DeviceGate) Microphone() error {
 	if !consented("microphone") {
-		return callcore.Denied
+		return errDenied
 	}
 	if media.CheckDevices(false, false) != nil {
-		return callcore.NoDevice
+		return errNoDevice
 	}
-	return callcore.Granted
+	return nil
 }
 
-func (windowsDevices) Camera() callcore.Permission {
+// Camera asks about the camera alone: a missing microphone is the
+// microphone's answer.
+func (DeviceGate) Camera() error {
 	if !consented("webcam") {
-		return callcore.Denied
+		return errDenied
 	}
 	if errors.Is(media.CheckDevices(true, false), media.ErrNoCamera) {
-		return callcore.NoDevice
+		return errNoDevice
 	}
-	return callcore.Granted
+	return nil
 }
 
 const consentStore = `Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore\`

@@ -1,7 +1,5 @@
 package protocol
 
-import "unicode/utf8"
-
 // HTTP endpoints. Everything else happens on the websocket at PathWS.
 const (
 	PathLogin    = "/api/login"
@@ -30,10 +28,7 @@ func (c *Credentials) Validate() error {
 
 // ValidPassword checks the length and encoding of a password.
 func ValidPassword(pw string) error {
-	if len(pw) < MinPasswordBytes || len(pw) > MaxPasswordBytes || !utf8.ValidString(pw) {
-		return Errorf(CodeBadRequest, "password must be %d-%d bytes of UTF-8", MinPasswordBytes, MaxPasswordBytes)
-	}
-	return nil
+	return validBytes("password", pw, MinPasswordBytes, MaxPasswordBytes)
 }
 
 // ICEServer is one STUN or TURN server, in the shape of RTCIceServer.

@@ -3,6 +3,7 @@ package protocol
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 var (
@@ -84,6 +85,14 @@ func validUsers(field string, users []string, max int) error {
 			return Errorf(CodeBadRequest, "%s names %q twice", field, u)
 		}
 		seen[u] = true
+	}
+	return nil
+}
+
+// validBytes checks that s, the value of field, is min to max bytes of UTF-8.
+func validBytes(field, s string, min, max int) error {
+	if len(s) < min || len(s) > max || !utf8.ValidString(s) {
+		return Errorf(CodeBadRequest, "%s must be %d-%d bytes of UTF-8", field, min, max)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"maps"
 	"reflect"
 	"strings"
 	"testing"
@@ -98,24 +99,35 @@ func TestConversationIDs(t *testing.T) {
 	}
 }
 
-// payloads lists a decoder for every payload that comes from outside.
-var payloads = map[string]func() Validator{
-	TypeHello:          func() Validator { return &Hello{} },
-	TypeChatSend:       func() Validator { return &ChatSend{} },
-	TypeChatHistory:    func() Validator { return &ChatHistory{} },
-	TypeChatSync:       func() Validator { return &ChatSync{} },
-	TypeConversations:  func() Validator { return &Empty{} },
-	TypeGroupCreate:    func() Validator { return &GroupCreate{} },
-	TypeGroupAdd:       func() Validator { return &GroupAdd{} },
-	TypePresenceQuery:  func() Validator { return &PresenceQuery{} },
-	TypeCallInvite:     func() Validator { return &CallInvite{} },
-	TypeCallAccept:     func() Validator { return &CallRef{} },
-	TypeCallDecline:    func() Validator { return &CallDecline{} },
-	TypeCallAdd:        func() Validator { return &CallAdd{} },
-	TypeCallMediaState: func() Validator { return &CallMediaState{} },
-	TypeCallSignal:     func() Validator { return &CallSignal{} },
-	"credentials":      func() Validator { return &Credentials{} },
+// requests lists the payload decoder of every websocket request.
+var requests = map[string]func() Validator{
+	TypeHello:           func() Validator { return &Hello{} },
+	TypeChatSend:        func() Validator { return &ChatSend{} },
+	TypeChatHistory:     func() Validator { return &ChatHistory{} },
+	TypeChatSync:        func() Validator { return &ChatSync{} },
+	TypeConversations:   func() Validator { return &Empty{} },
+	TypeGroupCreate:     func() Validator { return &GroupCreate{} },
+	TypeGroupAdd:        func() Validator { return &GroupAdd{} },
+	TypePresenceQuery:   func() Validator { return &PresenceQuery{} },
+	TypeCallInvite:      func() Validator { return &CallInvite{} },
+	TypeCallAccept:      func() Validator { return &CallRef{} },
+	TypeCallDecline:     func() Validator { return &CallDecline{} },
+	TypeCallCancel:      func() Validator { return &CallRef{} },
+	TypeCallHangup:      func() Validator { return &CallRef{} },
+	TypeCallJoin:        func() Validator { return &CallRef{} },
+	TypeCallAdd:         func() Validator { return &CallAdd{} },
+	TypeCallMediaState:  func() Validator { return &CallMediaState{} },
+	TypeCallSwitchAudio: func() Validator { return &CallRef{} },
+	TypeCallSignal:      func() Validator { return &CallSignal{} },
 }
+
+// payloads lists a decoder for every payload that comes from outside: the
+// requests, and the body of login and register.
+var payloads = func() map[string]func() Validator {
+	m := maps.Clone(requests)
+	m["credentials"] = func() Validator { return &Credentials{} }
+	return m
+}()
 
 func FuzzDecodeEnvelope(f *testing.F) {
 	f.Add([]byte(`{"type":"chat.send","id":"7","payload":{"conversation":"direct:a:b","client_id":"c","text":"hi"}}`))

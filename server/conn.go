@@ -80,14 +80,14 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		addr = r.RemoteAddr
 	}
-	open, over := s.hub.open(addr)
+	open, over := s.devices.open(addr)
 	if !open {
 		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
 		return
 	}
 	ws, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
-		s.hub.release(addr)
+		s.devices.release(addr)
 		return // the upgrader has answered
 	}
 	c := &conn{
@@ -124,7 +124,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 // closing (or its socket failed), and the read loop only waits for the
 // client's answer to the close.
 func (c *conn) run(wrote <-chan struct{}) {
-	defer c.s.hub.release(c.addr)
+	defer c.s.devices.release(c.addr)
 	defer c.s.metrics.connections.Dec()
 	c.readLoop()
 	close(c.read)
@@ -265,7 +265,7 @@ func (c *conn) readLoop() {
 		}
 		_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))
 		c.s.metrics.framesIn.Inc()
-		if !c.limit.allow(c.s.hub.now()) {
+		if !c.limit.allow(c.s.rateClock()) {
 			c.refuse(data)
 			continue
 		}
@@ -311,7 +311,7 @@ func (c *conn) hello() {
 	c.user, c.device = user, h.Device
 	welcome, _ := protocol.Encode(protocol.TypeReply, env.ID, protocol.Welcome{
 		User: user, Device: h.Device, ServerTimeMS: time.Now().UnixMilli(), Version: protocol.Version})
-	added, first, replaced := c.s.hub.add(c, welcome)
+	added, first, replaced := c.s.devices.add(c, welcome)
 	if !added {
 		return
 	}
@@ -320,7 +320,7 @@ func (c *conn) hello() {
 	}
 	c.s.calls.DeviceOnline(user, h.Device)
 	if first {
-		c.s.hub.presenceChanged(user)
+		c.s.presence.changed(user)
 	}
 }
 
@@ -335,13 +335,13 @@ func (c *conn) offline() {
 	if c.user == "" {
 		return
 	}
-	removed, last := c.s.hub.remove(c)
+	removed, last := c.s.devices.remove(c)
 	if !removed {
 		return
 	}
 	c.s.calls.DeviceOffline(c.user, c.device)
 	if last {
-		c.s.hub.presenceChanged(c.user)
+		c.s.presence.changed(c.user)
 	}
 }
 

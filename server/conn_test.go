@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -58,22 +56,7 @@ func (ts *testServer) connectSmall(user, device string, readBuffer int) *peer {
 		}
 		return c, err
 	}}
-	return ts.helloOver(d, web.URL, user, device)
-}
-
-// helloOver dials url with d and says hello as user's device.
-func (ts *testServer) helloOver(d websocket.Dialer, url, user, device string) *peer {
-	ts.t.Helper()
-	ws, _, err := d.Dial("ws"+strings.TrimPrefix(url, "http")+protocol.PathWS, nil)
-	if err != nil {
-		ts.t.Fatal(err)
-	}
-	ts.t.Cleanup(func() { ws.Close() })
-	p := &peer{t: ts.t, ws: ws}
-	if env := p.request(protocol.TypeHello, protocol.Hello{Version: protocol.Version, Token: ts.token(user), Device: device}); env.Type != protocol.TypeReply {
-		ts.t.Fatalf("hello: %+v", env.Error)
-	}
-	return p
+	return ts.helloOver(&d, web.URL, user, device)
 }
 
 // stoppedClock is the rate limits' clock, moved only by the test.
@@ -84,7 +67,7 @@ type stoppedClock struct {
 
 func (ts *testServer) stopClock() *stoppedClock {
 	c := &stoppedClock{now: time.Now()}
-	ts.s.hub.now = c.read
+	ts.s.rateClock = c.read
 	return c
 }
 
@@ -133,12 +116,7 @@ func (p *peer) closedWith(code int, why string) {
 // framesIn is the server's count of frames received after hellos.
 func (ts *testServer) framesIn() string {
 	ts.t.Helper()
-	resp, err := http.Get(ts.web.URL + "/metrics")
-	if err != nil {
-		ts.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
+	_, body := ts.get("/metrics")
 	for line := range strings.SplitSeq(string(body), "\n") {
 		if n, ok := strings.CutPrefix(line, "parley_frames_received_total "); ok {
 			return n
@@ -328,7 +306,7 @@ func TestConnectionsPerAddressAreCapped(t *testing.T) {
 	alice := ts.connect("alice", "a1")
 	ts.connect("bob", "b1")
 	ts.dial().closedWith(closeTooMany, "too many connections")
-	other := websocket.Dialer{NetDialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}}).DialContext}
+	other := &websocket.Dialer{NetDialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}}).DialContext}
 	ts.helloOver(other, ts.web.URL, "carol", "c1")
 	alice.ws.Close()
 	token := ts.token("alice")

@@ -153,7 +153,7 @@ func (s *Server) chatSend(ctx context.Context, c *conn, raw []byte) (any, error)
 	}
 	if !existed {
 		s.metrics.chatMessages.Inc()
-		s.hub.deliverMessage(ctx, m, c.device)
+		s.delivery.deliver(ctx, m, c.device)
 	}
 	return protocol.ChatSendReply{Message: m}, nil
 }
@@ -233,13 +233,7 @@ func (s *Server) groupCreate(ctx context.Context, c *conn, raw []byte) (any, err
 	}
 	var b [5]byte
 	_, _ = rand.Read(b[:])
-	conv, err := s.store.CreateGroup(ctx, hex.EncodeToString(b[:]), strings.TrimSpace(req.Name), c.user, others)
-	if err != nil {
-		return nil, err
-	}
-	reply := protocol.ConversationReply{Conversation: conv}
-	s.hub.sendToUsers(conv.Members, protocol.TypeGroupUpdate, reply)
-	return reply, nil
+	return s.groupUpdated(s.store.CreateGroup(ctx, hex.EncodeToString(b[:]), strings.TrimSpace(req.Name), c.user, others))
 }
 
 func (s *Server) groupAdd(ctx context.Context, c *conn, raw []byte) (any, error) {
@@ -253,12 +247,17 @@ func (s *Server) groupAdd(ctx context.Context, c *conn, raw []byte) (any, error)
 	if err := s.requireUsers(ctx, req.Members); err != nil {
 		return nil, err
 	}
-	conv, err := s.store.AddMembers(ctx, req.Conversation, req.Members)
+	return s.groupUpdated(s.store.AddMembers(ctx, req.Conversation, req.Members))
+}
+
+// groupUpdated tells every member what the group conv is now, and is the
+// reply to the change.
+func (s *Server) groupUpdated(conv protocol.Conversation, err error) (any, error) {
 	if err != nil {
 		return nil, err
 	}
 	reply := protocol.ConversationReply{Conversation: conv}
-	s.hub.sendToUsers(conv.Members, protocol.TypeGroupUpdate, reply)
+	s.devices.sendToUsers(conv.Members, protocol.TypeGroupUpdate, reply)
 	return reply, nil
 }
 
@@ -269,8 +268,7 @@ func (s *Server) presenceQuery(ctx context.Context, c *conn, raw []byte) (any, e
 	}
 	out := protocol.PresenceReply{Users: make([]protocol.Presence, 0, len(req.Users))}
 	for _, u := range req.Users {
-		n := s.hub.online(u)
-		out.Users = append(out.Users, protocol.Presence{User: u, Online: n > 0, Devices: n})
+		out.Users = append(out.Users, s.devices.presence(u))
 	}
 	return out, nil
 }

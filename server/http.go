@@ -210,7 +210,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	token, exp := s.signer.Issue(c.User, s.cfg.TokenTTL)
 	writeJSON(w, http.StatusOK, protocol.LoginReply{
 		User: c.User, Token: token, ExpiresMS: exp.UnixMilli(), ServerTimeMS: time.Now().UnixMilli(),
-		ICEServers: s.iceServers(c.User),
+		ICEServers: s.ice.servers(c.User),
 	})
 }
 

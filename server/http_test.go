@@ -194,7 +194,7 @@ func TestHTTPTimeouts(t *testing.T) {
 		hungUp(t, c, br)
 	})
 	t.Run("a websocket outlives them", func(t *testing.T) {
-		p := ts.helloOver(websocket.Dialer{}, "http://"+addr, "alice", "a1")
+		p := ts.helloOver(&websocket.Dialer{}, "http://"+addr, "alice", "a1")
 		time.Sleep(4 * short)
 		p.ok(protocol.TypePresenceQuery, protocol.PresenceQuery{Users: []string{}}, nil)
 		time.Sleep(4 * short)

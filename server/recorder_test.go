@@ -59,11 +59,22 @@ func (d *fullableDisk) AppendMessage(ctx context.Context, m protocol.Message) (p
 // startServerOnFullableDisk is startServer on a disk the test can fill. The
 // recorder retries quickly, so that tests wait little for it.
 func startServerOnFullableDisk(t *testing.T) (*testServer, *fullableDisk) {
-	ts := startServer(t, Config{})
-	disk := &fullableDisk{Store: ts.s.store}
-	ts.s.store, ts.s.rec.store = disk, disk // before any request: nothing reads them yet
-	ts.s.rec.retryFirst, ts.s.rec.retryMost = 5*time.Millisecond, 20*time.Millisecond
-	return ts, disk
+	cfg, err := testConfig(t, Config{}).withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(cfg.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	disk := &fullableDisk{Store: db}
+	s, err := newWithStore(cfg, disk)
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	s.rec.retryFirst, s.rec.retryMost = 5*time.Millisecond, 20*time.Millisecond
+	return serve(t, s), disk
 }
 
 func directCall(a, b string) protocol.CallInvite {

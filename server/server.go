@@ -6,8 +6,6 @@ package server
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -20,11 +18,11 @@ import (
 	"parley/server/calls"
 	"parley/server/push"
 	"parley/server/store"
-	"parley/server/turn"
 )
 
 // Store is what the server keeps on disk. server/store implements it on
-// SQLite; another database can take its place without touching the hub.
+// SQLite; another database can take its place without touching the rest of
+// the server.
 type Store interface {
 	CreateUser(ctx context.Context, name string, passwordHash []byte) error
 	User(ctx context.Context, name string) (store.User, error)
@@ -90,7 +88,9 @@ type Config struct {
 	SeparateMetrics bool
 }
 
-// Server is a running parley-server without its listener.
+// Server is a running parley-server without its listener. Its parts from
+// devices on have one job each and are handed what they need in
+// newWithStore; none of them holds the Server.
 type Server struct {
 	cfg     Config
 	log     *slog.Logger
@@ -98,14 +98,19 @@ type Server struct {
 	signer  *auth.Signer
 	hasher  *auth.Hasher
 	logins  loginThrottles
-	calls   *calls.Engine
-	push    *push.Webhook
 	metrics *metrics
-	hub     *hub
-	turn    *turn.Server
 
-	rec     *callRecorder
-	wg      sync.WaitGroup
+	devices  *registry          // connected devices; where every frame is queued
+	delivery *chatDelivery      // chat messages to their conversation's devices
+	presence *presenceAnnouncer // online and offline to contacts
+	calls    *calls.Engine
+	rec      *callRecorder
+	push     *push.Webhook // nil: no webhook configured
+	ice      *iceService
+
+	// rateClock is the clock of the connections' rate limits; tests stop it.
+	rateClock func() time.Time
+
 	mux     *http.ServeMux
 	closeMu sync.Once
 }
@@ -113,11 +118,30 @@ type Server struct {
 // New opens the store in cfg.DataDir, finishes calls a previous run left
 // live, and returns a server ready to serve.
 func New(cfg Config) (*Server, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s, err := newWithStore(cfg, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// withDefaults fills in the zero values of cfg and checks what it cannot
+// fill in.
+func (cfg Config) withDefaults() (Config, error) {
 	if cfg.InviteTimeout <= 0 {
 		cfg.InviteTimeout = protocol.DefaultInviteTimeout
 	}
 	if cfg.InviteTimeout < protocol.MinInviteTimeout || cfg.InviteTimeout > protocol.MaxInviteTimeout {
-		return nil, fmt.Errorf("invite timeout %s is outside %s-%s", cfg.InviteTimeout, protocol.MinInviteTimeout, protocol.MaxInviteTimeout)
+		return cfg, fmt.Errorf("invite timeout %s is outside %s-%s", cfg.InviteTimeout, protocol.MinInviteTimeout, protocol.MaxInviteTimeout)
 	}
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = 24 * time.Hour
@@ -140,79 +164,58 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	db, err := store.Open(cfg.DataDir)
-	if err != nil {
-		return nil, err
-	}
-	s, err := newWithStore(cfg, db)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	return s, nil
+	return cfg, nil
 }
 
+// newWithStore builds the server on db from a cfg with its defaults: the one
+// place where the parts are made and handed to each other.
 func newWithStore(cfg Config, db Store) (*Server, error) {
 	ctx := context.Background()
 	key, err := db.Secret(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{
-		cfg:    cfg,
-		log:    cfg.Logger,
-		store:  db,
-		signer: auth.NewSigner(key, nil),
-		hasher: auth.NewHasher(cfg.BcryptCost),
-		logins: newLoginThrottles(),
-	}
-	s.metrics = newMetrics(func() int { return s.calls.Live() })
-	s.hub = newHub(s)
-	s.rec = newCallRecorder(db, s.log, func(ctx context.Context, m protocol.Message) { s.hub.deliverMessage(ctx, m, "") },
-		func(outcome string) { s.metrics.calls.WithLabelValues(outcome).Inc() })
-	if err := s.finishOrphanCalls(ctx); err != nil {
+	log := cfg.Logger
+	var engine *calls.Engine // made last: its output needs the parts below
+	m := newMetrics(func() int { return engine.Live() })
+	devices := newRegistry(cfg.MaxDevices, cfg.MaxConnsPerAddr)
+	delivery := &chatDelivery{devices: devices, members: db, log: log}
+	rec := newCallRecorder(db, log, func(ctx context.Context, msg protocol.Message) { delivery.deliver(ctx, msg, "") },
+		func(outcome string) { m.calls.WithLabelValues(outcome).Inc() })
+	if err := finishOrphanCalls(ctx, db, rec, log); err != nil {
 		return nil, err
 	}
-	if cfg.TURNAddr != "" {
-		// The TURN key is derived from the token key, so that neither
-		// reveals the other.
-		m := hmac.New(sha256.New, key)
-		m.Write([]byte("parley-turn-v1"))
-		if s.turn, err = turn.Start(turn.Config{ListenAddr: cfg.TURNAddr, PublicIP: cfg.PublicIP, Secret: m.Sum(nil), AllowPeers: cfg.TURNAllowPeers}); err != nil {
-			return nil, err
-		}
-		s.log.Info("STUN/TURN listening", "addr", s.turn.Addr().String(), "urls", s.turn.URLs())
+	ice, err := startICE(cfg, key, log)
+	if err != nil {
+		return nil, err
 	}
+	var notifier *push.Webhook
 	if cfg.PushWebhook != "" {
-		s.push = push.New(push.Config{URL: cfg.PushWebhook, Logger: cfg.Logger})
+		notifier = push.New(push.Config{URL: cfg.PushWebhook, Logger: log})
 	}
-	s.calls = calls.New(calls.Config{InviteTimeout: cfg.InviteTimeout, ReconnectGrace: cfg.ReconnectGrace}, realClock{}, s.hub)
-	go s.rec.run() // ended by s.rec.close
-	s.wg.Add(1)
-	go s.hub.announcePresence()
+	engine = calls.New(calls.Config{InviteTimeout: cfg.InviteTimeout, ReconnectGrace: cfg.ReconnectGrace}, realClock{},
+		&callOutput{devices: devices, push: notifier, rec: rec, log: log})
+	s := &Server{
+		cfg:       cfg,
+		log:       log,
+		store:     db,
+		signer:    auth.NewSigner(key, nil),
+		hasher:    auth.NewHasher(cfg.BcryptCost),
+		logins:    newLoginThrottles(),
+		metrics:   m,
+		devices:   devices,
+		delivery:  delivery,
+		presence:  newPresenceAnnouncer(devices, db, log),
+		calls:     engine,
+		rec:       rec,
+		push:      notifier,
+		ice:       ice,
+		rateClock: time.Now,
+	}
+	go s.rec.run()      // ended by s.rec.close
+	go s.presence.run() // ended by s.presence.close
 	s.mux = s.routes()
 	return s, nil
-}
-
-// finishOrphanCalls ends the calls a crashed or killed server left live, so
-// that nobody shows as busy in a call that no longer exists.
-func (s *Server) finishOrphanCalls(ctx context.Context) error {
-	rows, err := s.store.UnfinishedCalls(ctx)
-	if err != nil {
-		return err
-	}
-	now := time.Now().UnixMilli()
-	for _, r := range rows {
-		// An answered call did happen; how long it lasted is not known, so
-		// its record says failed with no duration rather than guess.
-		c := protocol.Call{ID: r.ID, Conversation: r.Conversation, Media: r.Media, Caller: r.Caller,
-			State: protocol.CallEnded, Outcome: protocol.OutcomeFailed, CreatedMS: r.CreatedMS, EndedMS: now}
-		if err := s.rec.persistEnd(ctx, c); err != nil {
-			return err
-		}
-		s.log.Info("ended a call left live by the previous run", "call", r.ID)
-	}
-	return nil
 }
 
 // ServeHTTP serves the API, the websocket, health and metrics.
@@ -224,34 +227,14 @@ func (s *Server) Close() error {
 	var err error
 	s.closeMu.Do(func() {
 		s.calls.Close()
-		s.hub.closeAll()
-		close(s.hub.presence)
+		s.devices.closeAll()
+		s.presence.close()
 		s.rec.close()
-		s.wg.Wait()
 		if s.push != nil {
 			s.push.Close()
 		}
-		if s.turn != nil {
-			s.turn.Close()
-		}
+		s.ice.close()
 		err = s.store.Close()
 	})
 	return err
-}
-
-// iceServers are the STUN/TURN servers of a login reply: credentials good
-// for as long as the session token.
-func (s *Server) iceServers(user string) []protocol.ICEServer {
-	if s.turn == nil {
-		return []protocol.ICEServer{}
-	}
-	name, password := s.turn.Credentials(user, s.cfg.TokenTTL)
-	return []protocol.ICEServer{{URLs: s.turn.URLs(), Username: name, Credential: password}}
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time { return time.Now() }
-func (realClock) AfterFunc(d time.Duration, f func()) calls.Timer {
-	return time.AfterFunc(d, f)
 }

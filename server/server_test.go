@@ -28,16 +28,27 @@ type testServer struct {
 
 func startServer(t *testing.T, cfg Config) *testServer {
 	t.Helper()
+	s, err := New(testConfig(t, cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return serve(t, s)
+}
+
+// testConfig is cfg with a fresh data directory, open registration, quick
+// password hashing and, unless cfg has a logger, no logging.
+func testConfig(t *testing.T, cfg Config) Config {
 	cfg.DataDir = t.TempDir()
 	cfg.AllowRegister = true
 	cfg.BcryptCost = 4
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	return cfg
+}
+
+// serve serves s on loopback until the test ends, then closes it.
+func serve(t *testing.T, s *Server) *testServer {
 	ts := &testServer{t: t, s: s, web: httptest.NewServer(s)}
 	t.Cleanup(ts.close)
 	return ts
@@ -51,13 +62,23 @@ func (ts *testServer) close() {
 func (ts *testServer) post(path string, body any) (int, []byte) {
 	ts.t.Helper()
 	b, _ := json.Marshal(body)
-	resp, err := http.Post(ts.web.URL+path, "application/json", bytes.NewReader(b))
+	return ts.answer(http.Post(ts.web.URL+path, "application/json", bytes.NewReader(b)))
+}
+
+func (ts *testServer) get(path string) (int, []byte) {
+	ts.t.Helper()
+	return ts.answer(http.Get(ts.web.URL + path))
+}
+
+// answer reads a whole response: its status and body.
+func (ts *testServer) answer(resp *http.Response, err error) (int, []byte) {
+	ts.t.Helper()
 	if err != nil {
 		ts.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, out
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, body
 }
 
 func (ts *testServer) token(user string) string {
@@ -86,20 +107,30 @@ type peer struct {
 
 func (ts *testServer) dial() *peer {
 	ts.t.Helper()
-	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(ts.web.URL, "http")+protocol.PathWS, nil)
+	return ts.dialOver(websocket.DefaultDialer, ts.web.URL)
+}
+
+// dialOver opens a websocket to the server at url with d.
+func (ts *testServer) dialOver(d *websocket.Dialer, url string) *peer {
+	ts.t.Helper()
+	ws, _, err := d.Dial("ws"+strings.TrimPrefix(url, "http")+protocol.PathWS, nil)
 	if err != nil {
 		ts.t.Fatal(err)
 	}
-	p := &peer{t: ts.t, ws: ws}
 	ts.t.Cleanup(func() { ws.Close() })
-	return p
+	return &peer{t: ts.t, ws: ws}
 }
 
 func (ts *testServer) connect(user, device string) *peer {
 	ts.t.Helper()
-	p := ts.dial()
-	env := p.request(protocol.TypeHello, protocol.Hello{Version: protocol.Version, Token: ts.token(user), Device: device})
-	if env.Type != protocol.TypeReply {
+	return ts.helloOver(websocket.DefaultDialer, ts.web.URL, user, device)
+}
+
+// helloOver dials url with d and says hello as user's device.
+func (ts *testServer) helloOver(d *websocket.Dialer, url, user, device string) *peer {
+	ts.t.Helper()
+	p := ts.dialOver(d, url)
+	if env := p.request(protocol.TypeHello, protocol.Hello{Version: protocol.Version, Token: ts.token(user), Device: device}); env.Type != protocol.TypeReply {
 		ts.t.Fatalf("hello: %+v", env.Error)
 	}
 	return p
@@ -130,26 +161,26 @@ func (p *peer) next() *protocol.Envelope {
 // reply reads frames up to the reply or error with id, skipping events.
 func (p *peer) reply(id string) *protocol.Envelope {
 	p.t.Helper()
-	for {
-		env := p.next()
-		if env == nil {
-			p.t.Fatalf("connection closed waiting for reply %s", id)
-		}
-		if env.ID == id || (env.Type == protocol.TypeError && env.ID == "") {
-			return env
-		}
-	}
+	return p.until("reply "+id, func(env *protocol.Envelope) bool {
+		return env.ID == id || (env.Type == protocol.TypeError && env.ID == "")
+	})
 }
 
 // event reads frames up to an event of typ.
 func (p *peer) event(typ string) *protocol.Envelope {
 	p.t.Helper()
+	return p.until(typ, func(env *protocol.Envelope) bool { return env.Type == typ })
+}
+
+// until reads frames up to the first that is what, and returns it.
+func (p *peer) until(what string, is func(*protocol.Envelope) bool) *protocol.Envelope {
+	p.t.Helper()
 	for {
 		env := p.next()
 		if env == nil {
-			p.t.Fatalf("connection closed waiting for %s", typ)
+			p.t.Fatalf("connection closed waiting for %s", what)
 		}
-		if env.Type == typ {
+		if is(env) {
 			return env
 		}
 	}
@@ -390,14 +421,9 @@ func TestHealthAndMetrics(t *testing.T) {
 	ts := startServer(t, Config{})
 	ts.connect("alice", "a1")
 	for path, want := range map[string]string{"/healthz": "ok", "/metrics": "parley_connections 1"} {
-		resp, err := http.Get(ts.web.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
-			t.Fatalf("%s: %d, no %q in %.300s", path, resp.StatusCode, want, body)
+		status, body := ts.get(path)
+		if status != 200 || !strings.Contains(string(body), want) {
+			t.Fatalf("%s: %d, no %q in %.300s", path, status, want, body)
 		}
 	}
 }

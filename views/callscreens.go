@@ -211,35 +211,6 @@ func (s *CallScreens) remote(ev callcore.Event) {
 	}
 }
 
-func (s *CallScreens) showInvite(voiceOnly bool) {
-	s.closeInvite()
-	s.screen = ScreenInvite
-	s.invite = NewInviteWindow(s.App, s.call, voiceOnly,
-		func(voice bool) {
-			c := s.Control
-			background(func() error { return c.Accept(voice) }, s.fail)
-		},
-		func() {
-			c := s.Control
-			background(c.Decline, s.fail)
-		})
-}
-
-func (s *CallScreens) closeInvite() {
-	if s.invite != nil {
-		s.invite.Close()
-		s.invite = nil
-	}
-}
-
-func (s *CallScreens) showOutgoing() {
-	s.show()
-}
-
-func (s *CallScreens) showInCall() {
-	s.show()
-}
-
 // show puts the screen that fits the call's state and media in the call
 // window.
 func (s *CallScreens) show() {
@@ -323,81 +294,6 @@ func (s *CallScreens) setStatus(text string) {
 	}
 }
 
-// Minimize leaves the call screen for the mini window.
-func (s *CallScreens) Minimize() {
-	if s.win == nil || s.screen == ScreenNone || s.Mini != nil {
-		return
-	}
-	var video *VideoSurface
-	if s.screen == ScreenVideo {
-		video = s.Remote
-	}
-	s.win.Hide()
-	s.Mini = NewMiniWindow(s.App, s.peer(), video, s.Restore)
-	s.Tick()
-}
-
-// Restore returns from the mini window to the call screen.
-func (s *CallScreens) Restore() {
-	s.closeMini()
-	if s.win != nil && s.screen != ScreenNone {
-		s.win.Show()
-		s.win.RequestFocus()
-	}
-}
-
-func (s *CallScreens) closeMini() {
-	if s.Mini != nil {
-		s.Remote.Mirrors = nil
-		s.Mini.Window.Close()
-		s.Mini = nil
-	}
-}
-
-// Tick updates the call timer.
-func (s *CallScreens) Tick() {
-	if s.connectedAt.IsZero() {
-		return
-	}
-	t := DurationText(s.Clock.Now().Sub(s.connectedAt))
-	for _, txt := range []*canvas.Text{s.timer(), s.miniTimer()} {
-		if txt != nil && txt.Text != t {
-			txt.Text = t
-			txt.Refresh()
-		}
-	}
-}
-
-func (s *CallScreens) timer() *canvas.Text {
-	switch s.screen {
-	case ScreenVoice:
-		return s.Voice.Timer
-	case ScreenVideo:
-		return s.Video.Timer
-	case ScreenGroup:
-		return s.Group.Timer
-	}
-	return nil
-}
-
-func (s *CallScreens) miniTimer() *canvas.Text {
-	if s.Mini == nil {
-		return nil
-	}
-	return s.Mini.Timer
-}
-
-// startTicker updates the call timer at each whole second of the call,
-// when its text changes.
-func (s *CallScreens) startTicker() {
-	stopTimer(&s.ticker)
-	next := time.Second - s.Clock.Now().Sub(s.connectedAt)%time.Second
-	s.ticker = s.Clock.AfterFunc(next, func() {
-		s.Tick()
-		s.startTicker()
-	})
-}
-
 // end shows how the call ended, then closes its windows.
 func (s *CallScreens) end(outcome string) {
 	stopTimer(&s.ticker)
@@ -439,20 +335,14 @@ func OutcomeText(outcome string) string {
 	switch outcome {
 	case protocol.OutcomeCompleted, protocol.EventLeft:
 		return T("Call ended")
-	case protocol.OutcomeCancelled:
-		return T("Canceled")
-	case protocol.OutcomeDeclined:
-		return T("Declined")
-	case protocol.OutcomeNoAnswer:
-		return T("No answer")
-	case protocol.OutcomeBusy:
-		return T("Line busy")
 	case protocol.EventAnsweredElsewhere:
 		return T("Answered on another device")
 	}
-	return T("Call failed")
+	return uncompletedOutcomeText(outcome)
 }
 
+// hangup ends the call; like toVoice, it is a button of the outgoing
+// screen as well as of the in-call screens.
 func (s *CallScreens) hangup() {
 	c := s.Control
 	background(func() error {
@@ -467,79 +357,4 @@ func (s *CallScreens) hangup() {
 func (s *CallScreens) toVoice() {
 	c := s.Control
 	background(c.SwitchToAudio, s.fail)
-}
-
-func (s *CallScreens) toggleMute() {
-	s.muted = !s.muted
-	label, icon := T("Mute"), theme.VolumeMuteIcon()
-	if s.muted {
-		label, icon = T("Unmute"), theme.VolumeUpIcon()
-	}
-	for _, b := range []*widget.Button{s.muteButton()} {
-		if b != nil {
-			b.SetText(label)
-			b.SetIcon(icon)
-		}
-	}
-	c, m := s.Control, s.muted
-	background(func() error { return c.SetMuted(m) }, s.fail)
-}
-
-func (s *CallScreens) muteButton() *widget.Button {
-	switch s.screen {
-	case ScreenVoice:
-		return s.Voice.Mute
-	case ScreenVideo:
-		return s.Video.Mute
-	case ScreenGroup:
-		return s.Group.Mute
-	}
-	return nil
-}
-
-func (s *CallScreens) toggleCamera() {
-	s.cameraOff = !s.cameraOff
-	label, icon := T("Camera off"), theme.VisibilityOffIcon()
-	if s.cameraOff {
-		label, icon = T("Camera on"), theme.VisibilityIcon()
-	}
-	var b *widget.Button
-	switch s.screen {
-	case ScreenVideo:
-		b = s.Video.Camera
-	case ScreenGroup:
-		b = s.Group.Camera
-	}
-	if b != nil {
-		b.SetText(label)
-		b.SetIcon(icon)
-	}
-	c, off := s.Control, s.cameraOff
-	background(func() error { return c.SetCameraOff(off) }, s.fail)
-}
-
-// inviteMore rings more group members into the call.
-func (s *CallScreens) inviteMore() {
-	in := map[string]bool{}
-	for _, p := range s.call.Participants {
-		switch p.State {
-		case protocol.StateJoined, protocol.StateInvited, protocol.StateRinging:
-			in[p.User] = true
-		}
-	}
-	var free []string
-	for _, u := range s.Members(s.call.Conversation) {
-		if !in[u] && u != s.Me {
-			free = append(free, u)
-		}
-	}
-	room := protocol.MaxCallSize - len(in)
-	if len(free) == 0 || room <= 0 || s.win == nil {
-		s.setStatus(T("Nobody else to invite"))
-		return
-	}
-	c := s.Control
-	ShowMemberPicker(s.win, T("Invite more"), free, room, func(users []string) {
-		background(func() error { return c.AddToCall(users) }, s.fail)
-	})
 }

@@ -61,9 +61,17 @@ func MessageTime(t, now time.Time) string {
 
 // CallRecordText is how a call record reads in a chat, as TUIKit shows it.
 func CallRecordText(m protocol.Message) string {
-	switch m.Outcome {
-	case protocol.OutcomeCompleted:
+	if m.Outcome == protocol.OutcomeCompleted {
 		return T("Duration") + " " + DurationText(time.Duration(m.DurationMS)*time.Millisecond)
+	}
+	return uncompletedOutcomeText(m.Outcome)
+}
+
+// uncompletedOutcomeText says how a call ended that did not complete, in
+// the same words on the call screen and in the chat: canceled, declined,
+// unanswered, busy, or failed for any other outcome.
+func uncompletedOutcomeText(outcome string) string {
+	switch outcome {
 	case protocol.OutcomeCancelled:
 		return T("Canceled")
 	case protocol.OutcomeDeclined:
@@ -72,9 +80,8 @@ func CallRecordText(m protocol.Message) string {
 		return T("No answer")
 	case protocol.OutcomeBusy:
 		return T("Line busy")
-	default:
-		return T("Call failed")
 	}
+	return T("Call failed")
 }
 
 // GroupCallRecordText is the centred tip line of a group call record.

@@ -1,7 +1,7 @@
 package views
 
 import (
-	"sync"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -60,38 +60,21 @@ type SettingsView struct {
 	NoMicrophone *widget.Label
 	root         fyne.CanvasObject
 
-	mu           sync.Mutex
-	level        float64
-	levelPending bool
-	levels       int // shown, for tests
+	levels      newestHandoff[float64]
+	levelsShown atomic.Int64 // for tests
 }
 
 // Levels is how many levels were shown.
-func (v *SettingsView) Levels() int {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return v.levels
-}
+func (v *SettingsView) Levels() int { return int(v.levelsShown.Load()) }
 
-// SetLevel shows the microphone's level, 0..1, from any goroutine. One
-// fyne.Do at a time carries the newest level, so a slow UI skips levels
-// instead of queuing them.
-func (v *SettingsView) SetLevel(l float64) {
-	v.mu.Lock()
-	v.level = l
-	schedule := !v.levelPending
-	v.levelPending = true
-	v.mu.Unlock()
-	if schedule {
-		fyne.Do(func() {
-			v.mu.Lock()
-			l := v.level
-			v.levelPending = false
-			v.levels++
-			v.mu.Unlock()
-			v.Level.SetValue(l)
-		})
-	}
+// SetLevel shows the microphone's level, 0..1, from any goroutine. It
+// reaches the UI through a newestHandoff, so a slow UI skips levels instead
+// of queuing them.
+func (v *SettingsView) SetLevel(l float64) { v.levels.put(l) }
+
+func (v *SettingsView) showLevel(l float64) {
+	v.levelsShown.Add(1)
+	v.Level.SetValue(l)
 }
 
 // SetCameraMissing shows "No camera found" in place of the preview, or the
@@ -122,6 +105,7 @@ func show(o fyne.CanvasObject, on bool) {
 // NewSettingsView shows cur; onChange gets every change.
 func NewSettingsView(cur Settings, devices DeviceLists, onChange func(Settings)) *SettingsView {
 	v := &SettingsView{Current: cur, Preview: NewVideoSurface(), Level: widget.NewProgressBar()}
+	v.levels.show = v.showLevel
 	changed := func() {
 		if onChange != nil {
 			onChange(v.Current)
@@ -137,28 +121,28 @@ func NewSettingsView(cur Settings, devices DeviceLists, onChange func(Settings))
 	v.VideoCall = check(T("Video call"), &v.Current.VideoCall)
 	v.Ringtone = check(T("Ringtone"), &v.Current.Ringtone)
 	v.Notify = check(T("Notifications"), &v.Current.Notifications)
-	langs := []string{LanguageNames[English], LanguageNames[SimplifiedChinese]}
-	v.Language = widget.NewSelect(langs, nil)
-	v.Language.SetSelected(LanguageNames[cur.Language])
-	v.Language.OnChanged = func(name string) {
-		for tag, n := range LanguageNames {
-			if n == name && tag != v.Current.Language {
-				v.Current.Language = tag
-				changed()
+	// tagSelect shows tags by their names, in the order of tags; the setting
+	// keeps the tag.
+	tagSelect := func(tags []string, names map[string]string, val *string) *widget.Select {
+		options := make([]string, len(tags))
+		for i, tag := range tags {
+			options[i] = names[tag]
+		}
+		s := widget.NewSelect(options, nil)
+		s.SetSelected(names[*val])
+		s.OnChanged = func(name string) {
+			for _, tag := range tags {
+				if names[tag] == name && tag != *val {
+					*val = tag
+					changed()
+				}
 			}
 		}
+		return s
 	}
+	v.Language = tagSelect([]string{English, SimplifiedChinese}, LanguageNames, &v.Current.Language)
 	themes := map[string]string{ThemeSystem: T("System"), ThemeLight: T("Light"), ThemeDark: T("Dark")}
-	v.Theme = widget.NewSelect([]string{themes[ThemeSystem], themes[ThemeLight], themes[ThemeDark]}, nil)
-	v.Theme.SetSelected(themes[cur.Theme])
-	v.Theme.OnChanged = func(name string) {
-		for tag, n := range themes {
-			if n == name && tag != v.Current.Theme {
-				v.Current.Theme = tag
-				changed()
-			}
-		}
-	}
+	v.Theme = tagSelect([]string{ThemeSystem, ThemeLight, ThemeDark}, themes, &v.Current.Theme)
 	device := func(list []string, val *string) *widget.Select {
 		s := widget.NewSelect(list, nil)
 		s.PlaceHolder = T("System default")

@@ -1,16 +1,15 @@
 package views
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"image"
+	"io"
 	"log"
 	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,34 +20,21 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"parley/callcore"
+	"parley/internal/harness"
 	"parley/media"
 	"parley/protocol"
 )
 
-// threadLog collects Fyne's log, so that a UI call from a wrong goroutine
-// ("*** Error in Fyne call thread") fails the tests.
-type threadLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *threadLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	os.Stderr.Write(p)
-	return l.buf.Write(p)
-}
-
 func TestMain(m *testing.M) {
-	lg := &threadLog{}
-	log.SetOutput(lg)
+	// Fyne's log, collected so that a UI call from a wrong goroutine ("***
+	// Error in Fyne call thread") fails the tests.
+	fyneLog := &harness.LockedBuffer{}
+	log.SetOutput(io.MultiWriter(os.Stderr, fyneLog))
 	code := m.Run()
-	lg.mu.Lock()
-	if strings.Contains(lg.buf.String(), "Error in Fyne call thread") {
+	if strings.Contains(fyneLog.String(), "Error in Fyne call thread") {
 		os.Stderr.WriteString("FAIL: Fyne reported a call from the wrong goroutine\n")
 		code = 1
 	}
-	lg.mu.Unlock()
 	os.Exit(code)
 }
 

@@ -3,7 +3,7 @@ package views
 import (
 	"image"
 	"image/color"
-	"sync"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -70,18 +70,16 @@ func (h *HoverArea) MouseOut() {
 }
 
 // VideoSurface shows a video stream. Frames arrive off the UI goroutine
-// (Push); the newest waits in a back buffer and one fyne.Do at a time swaps
-// it in, so a slow UI drops frames instead of queuing them.
+// (Push) and reach the UI through a newestHandoff, so a slow UI drops
+// frames instead of queuing them.
 type VideoSurface struct {
 	Image *canvas.Image
 	// Mirrors show the same frames elsewhere (the mini window); UI
 	// goroutine only.
 	Mirrors []*canvas.Image
 
-	mu      sync.Mutex
-	back    *image.RGBA
-	pending bool
-	frames  int // shown, for tests
+	frames newestHandoff[*image.RGBA]
+	shown  atomic.Int64 // frames shown, for tests
 }
 
 // NewVideoSurface is an empty (black) surface.
@@ -90,32 +88,19 @@ func NewVideoSurface() *VideoSurface {
 	img.FillMode = canvas.ImageFillContain
 	img.ScaleMode = canvas.ImageScaleFastest
 	img.SetMinSize(fyne.NewSize(64, 48))
-	return &VideoSurface{Image: img}
+	v := &VideoSurface{Image: img}
+	v.frames.show = v.showFrame
+	return v
 }
 
 // Push hands a frame over from any goroutine. The surface keeps it.
-func (v *VideoSurface) Push(frame *image.RGBA) {
-	v.mu.Lock()
-	v.back = frame
-	schedule := !v.pending
-	v.pending = true
-	v.mu.Unlock()
-	if schedule {
-		fyne.Do(v.swap)
-	}
-}
+func (v *VideoSurface) Push(frame *image.RGBA) { v.frames.put(frame) }
 
-func (v *VideoSurface) swap() {
-	v.mu.Lock()
-	frame := v.back
-	v.back, v.pending = nil, false
-	if frame != nil {
-		v.frames++
-	}
-	v.mu.Unlock()
+func (v *VideoSurface) showFrame(frame *image.RGBA) {
 	if frame == nil {
 		return
 	}
+	v.shown.Add(1)
 	v.Image.Image = frame
 	v.Image.Refresh()
 	for _, m := range v.Mirrors {
@@ -125,11 +110,7 @@ func (v *VideoSurface) swap() {
 }
 
 // Frames is how many frames were shown.
-func (v *VideoSurface) Frames() int {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return v.frames
-}
+func (v *VideoSurface) Frames() int { return int(v.shown.Load()) }
 
 // QualityIndicator shows the network quality as bars and a word.
 type QualityIndicator struct {

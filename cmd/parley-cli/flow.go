@@ -58,8 +58,11 @@ func newCallFlow(cl *client.Client, out *printer, opts callOptions) *callFlow {
 	f.phone = callcore.New(cl, callcore.Config{
 		TestMedia: opts.testMedia,
 		RelayOnly: opts.relayOnly,
-		Attention: attention{out},
+		Ringer:    ringer{out},
 		OnEvent: func(ev callcore.Event) {
+			if ev.Type == callcore.EventState && ev.State == callcore.Incoming {
+				announce(out, ev.Call)
+			}
 			select {
 			case f.events <- ev:
 			default:
@@ -238,15 +241,23 @@ func (f *callFlow) act(name string, err error) {
 	f.out.event(line{Event: name + "_sent", CallID: f.id})
 }
 
-// attention is how the CLI "rings": it prints what the desktop app would
-// do (bring its window to the front, notify, ring).
-type attention struct{ out *printer }
+// ringer is how the CLI rings: it prints what the desktop app would do.
+type ringer struct{ out *printer }
 
-func (a attention) BringToFront() { a.out.event(line{Event: "bring_to_front"}) }
-func (a attention) Notify(title, body string) {
-	a.out.event(line{Event: "notify", Title: title, Body: body})
+func (r ringer) Ringtone(on bool) { r.out.event(line{Event: "ringtone", On: &on}) }
+
+// announce prints what the desktop app does when a call rings here: it
+// brings the invite to the front and sends a notification. It prints as
+// the engine delivers the event, so that these lines come before the
+// ringtone's.
+func announce(out *printer, c protocol.Call) {
+	out.event(line{Event: "bring_to_front"})
+	kind := "voice"
+	if c.Media == protocol.MediaVideo {
+		kind = "video"
+	}
+	out.event(line{Event: "notify", Title: "Incoming " + kind + " call", Body: c.Caller + " is calling you"})
 }
-func (a attention) Ringtone(on bool) { a.out.event(line{Event: "ringtone", On: &on}) }
 
 func statsOf(ev callcore.Event) *stats {
 	s := ev.Stats

@@ -1,6 +1,7 @@
 // Package harness starts the real parley binaries for end-to-end tests and
 // benchmarks: a parley-server on a loopback port with its own data
-// directory, and parley-cli runs against it.
+// directory, parley-cli runs against it, and, for the desktop app, an Xvfb
+// of the test's own.
 package harness
 
 import (
@@ -26,7 +27,10 @@ var (
 	built   = map[string]error{}
 )
 
-// Binary builds ./cmd/name once per test binary and returns its path.
+// Binary builds a command of this module once per test binary and returns
+// its path. name is "parley" for the desktop app at the module root, the
+// name of a command in cmd/, or the directory of another command from the
+// module root (bench/cmd/videorender).
 func Binary(tb testing.TB, name string) string {
 	tb.Helper()
 	buildMu.Lock()
@@ -38,10 +42,17 @@ func Binary(tb testing.TB, name string) string {
 		}
 		binDir = dir
 	}
-	path := filepath.Join(binDir, name)
+	path := filepath.Join(binDir, filepath.FromSlash(name))
 	err, ok := built[name]
 	if !ok {
-		c := exec.Command("go", "build", "-o", path, "./cmd/"+name)
+		pkg := "./" + name
+		switch {
+		case name == "parley":
+			pkg = "."
+		case !strings.Contains(name, "/"):
+			pkg = "./cmd/" + name
+		}
+		c := exec.Command("go", "build", "-o", path, pkg)
 		c.Dir = moduleRoot()
 		if out, cerr := c.CombinedOutput(); cerr != nil {
 			err = fmt.Errorf("building %s: %v\n%s", name, cerr, out)
@@ -65,7 +76,7 @@ type Server struct {
 	Addr string
 	Data string
 	cmd  *exec.Cmd
-	log  *bytes.Buffer
+	log  *LockedBuffer
 	bin  string
 	args []string
 	tb   testing.TB
@@ -106,9 +117,9 @@ func StartServer(tb testing.TB, data string, args ...string) *Server {
 
 func (s *Server) start() {
 	s.tb.Helper()
-	s.log = &bytes.Buffer{}
+	s.log = &LockedBuffer{}
 	s.cmd = exec.Command(s.bin, s.args...)
-	s.cmd.Stderr = &lockedWriter{w: s.log}
+	s.cmd.Stderr = s.log
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := s.cmd.Start(); err != nil {
 		s.tb.Fatal(err)
@@ -132,9 +143,7 @@ func (s *Server) start() {
 func (s *Server) Pid() int { return s.cmd.Process.Pid }
 
 // Log is what the server wrote to standard error.
-func (s *Server) Log() string {
-	return s.cmd.Stderr.(*lockedWriter).String()
-}
+func (s *Server) Log() string { return s.log.String() }
 
 // Stop ends the server gracefully (SIGTERM), killing it if it lingers.
 func (s *Server) Stop() {
@@ -199,19 +208,21 @@ func RunCLI(ctx context.Context, tb testing.TB, url, user string, args ...string
 	return out.String(), errb.String(), code
 }
 
-type lockedWriter struct {
+// LockedBuffer is a bytes.Buffer that a process can write while a test
+// reads it.
+type LockedBuffer struct {
 	mu sync.Mutex
-	w  *bytes.Buffer
+	b  bytes.Buffer
 }
 
-func (l *lockedWriter) Write(p []byte) (int, error) {
+func (l *LockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.w.Write(p)
+	return l.b.Write(p)
 }
 
-func (l *lockedWriter) String() string {
+func (l *LockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.w.String()
+	return l.b.String()
 }

@@ -141,6 +141,13 @@ func (w *world) connect(user, device string) {
 	w.e.DeviceOnline(user, device)
 }
 
+// connectAll brings each user online on one device, user-1.
+func (w *world) connectAll(users ...string) {
+	for _, u := range users {
+		w.connect(u, u+"-1")
+	}
+}
+
 func (w *world) disconnect(user, device string) {
 	ds := w.online[user][:0]
 	for _, d := range w.online[user] {
@@ -167,11 +174,38 @@ func (w *world) call(caller string, media string, invitees ...string) protocol.C
 // place invites and rings, as the server does once the call is stored.
 func (w *world) place(caller string, req protocol.CallInvite, invitees, audience []string, group bool) protocol.Call {
 	w.t.Helper()
+	return w.must(w.e.Ring(w.hold(caller, req, invitees, audience, group).ID))
+}
+
+// hold invites without ringing: the server has not stored the call yet.
+func (w *world) hold(caller string, req protocol.CallInvite, invitees, audience []string, group bool) protocol.Call {
+	w.t.Helper()
 	c, err := w.e.Invite(caller, caller+"-1", req, invitees, audience, group)
 	if err != nil {
 		w.t.Fatalf("invite: %v", err)
 	}
-	return w.must(w.e.Ring(c.ID))
+	return c
+}
+
+// holdDirect is alice's voice call to bob, held.
+func (w *world) holdDirect() protocol.Call {
+	w.t.Helper()
+	return w.hold("alice", protocol.CallInvite{Conversation: protocol.DirectConversation("alice", "bob"), Media: protocol.MediaAudio},
+		[]string{"bob"}, []string{"alice", "bob"}, false)
+}
+
+// directCall brings alice and bob online and has alice call bob.
+func (w *world) directCall(media string) protocol.Call {
+	w.t.Helper()
+	w.connectAll("alice", "bob")
+	return w.call("alice", media, "bob")
+}
+
+// answeredCall is a directCall that bob has accepted.
+func (w *world) answeredCall(media string) protocol.Call {
+	w.t.Helper()
+	c := w.directCall(media)
+	return w.must(w.e.Accept("bob", "bob-1", c.ID))
 }
 
 func (w *world) must(c protocol.Call, err error) protocol.Call {
@@ -245,12 +279,10 @@ func (w *world) state(c protocol.Call, user string) string {
 func TestEngine(t *testing.T) {
 	cases := []struct {
 		name string
-		run  func(w *world)
+		run  func(t *testing.T, w *world)
 	}{
-		{"accept then caller hangs up", func(w *world) {
-			w.connect("alice", "alice-1")
-			w.connect("bob", "bob-1")
-			c := w.call("alice", protocol.MediaVideo, "bob")
+		{"accept then caller hangs up", func(t *testing.T, w *world) {
+			c := w.directCall(protocol.MediaVideo)
 			w.expect("bob", "bob-1", protocol.TypeCallIncoming, "")
 			w.expect("alice", "alice-1", protocol.TypeCallUpdate, protocol.EventRinging)
 			w.clock.Advance(3 * time.Second)
@@ -265,19 +297,14 @@ func TestEngine(t *testing.T) {
 			}
 			w.expect("bob", "bob-1", protocol.TypeCallUpdate, protocol.EventEnded)
 		}},
-		{"callee hangs up", func(w *world) {
-			w.connect("alice", "alice-1")
-			w.connect("bob", "bob-1")
-			c := w.call("alice", protocol.MediaAudio, "bob")
-			w.must(w.e.Accept("bob", "bob-1", c.ID))
+		{"callee hangs up", func(t *testing.T, w *world) {
+			c := w.answeredCall(protocol.MediaAudio)
 			w.must(w.e.Hangup("bob", "bob-1", c.ID))
 			w.endedWith(protocol.OutcomeCompleted)
 			w.expect("alice", "alice-1", protocol.TypeCallUpdate, protocol.EventEnded)
 		}},
-		{"decline", func(w *world) {
-			w.connect("alice", "alice-1")
-			w.connect("bob", "bob-1")
-			c := w.call("alice", protocol.MediaAudio, "bob")
+		{"decline", func(t *testing.T, w *world) {
+			c := w.directCall(protocol.MediaAudio)
 			got := w.must(w.e.Decline("bob", "bob-1", c.ID, ""))
 			if p := got.Participant("bob"); p.State != protocol.StateDeclined || p.Reason != protocol.ReasonDeclined {
 				t.Fatalf("bob is %+v", p)
@@ -285,33 +312,27 @@ func TestEngine(t *testing.T) {
 			w.endedWith(protocol.OutcomeDeclined)
 			w.expect("alice", "alice-1", protocol.TypeCallUpdate, protocol.EventDeclined)
 		}},
-		{"decline for lack of a microphone", func(w *world) {
-			w.connect("alice", "alice-1")
-			w.connect("bob", "bob-1")
-			c := w.call("alice", protocol.MediaAudio, "bob")
+		{"decline for lack of a microphone", func(t *testing.T, w *world) {
+			c := w.directCall(protocol.MediaAudio)
 			w.must(w.e.Decline("bob", "bob-1", c.ID, protocol.ReasonPermissionDenied))
 			if end := w.endedWith(protocol.OutcomeDeclined); end.Participant("bob").Reason != protocol.ReasonPermissionDenied {
 				t.Fatalf("reason %q", end.Participant("bob").Reason)
 			}
 		}},
-		{"cancel during ringing", func(w *world) {
-			w.connect("alice", "alice-1")
-			w.connect("bob", "bob-1")
-			c := w.call("alice", protocol.MediaVideo, "bob")
+		{"cancel during ringing", func(t *testing.T, w *world) {
+			c := w.directCall(protocol.MediaVideo)
 			w.clock.Advance(5 * time.Second)
 			w.must(w.e.Cancel("alice", "alice-1", c.ID))
 			w.endedWith(protocol.OutcomeCancelled)
 			w.expect("bob", "bob-1", protocol.TypeCallUpdate, protocol.EventCancelled)
 			w.refused(protocol.CodeNotFound)(w.e.Accept("bob", "bob-1", c.ID))
 		}},
-		{"caller hangs up while ringing is a cancel", func(w *world) {
-			w.connect("alice", "alice-1")
-			w.connect("bob", "bob-1")
-			c := w.call("alice", protocol.MediaVideo, "bob")
+		{"caller hangs up while ringing is a cancel", func(t *testing.T, w *world) {
+			c := w.directCall(protocol.MediaVideo)
 			w.must(w.e.Hangup("alice", "alice-1", c.ID))
 			w.endedWith(protocol.OutcomeCancelled)
 		}},
-		{"timeout while the callee is offline", func(w *world) {
+		{"timeout while the callee is offline", func(t *testing.T, w *world) {
 			w.connect("alice", "alice-1")
 			c := w.call("alice", protocol.MediaAudio, "bob")
 			if w.state(c, "bob") != protocol.StateInvited || len(w.pushes) != 1 || w.pushes[0] != "bob" {
@@ -323,7 +344,7 @@ func TestEngine(t *testing.T) {
 			w.endedWith(protocol.OutcomeNoAnswer)
 			w.expect("alice", "alice-1", protocol.TypeCallUpdate, protocol.EventNoAnswer)
 		}},
-		{"offline callee connects and rings with the time left", func(w *world) {
+		{"offline callee connects and rings with the time left", func(t *testing.T, w *world) {
 			w.connect("alice", "alice-1")
 			c := w.call("alice", protocol.MediaAudio, "bob")
 			w.clock.Advance(12 * time.Second)
@@ -341,10 +362,8 @@ func TestEngine(t *testing.T) {
 			w.must(w.e.Accept("bob", "bob-1", c.ID))
 			w.notEnded()
 		}},
-		{"busy callee", func(w *world) {
-			for _, u := range []string{"alice", "bob", "carol"} {
-				w.connect(u, u+"-1")
-			}
+		{"busy callee", func(t *testing.T, w *world) {
+			w.connectAll("alice", "bob", "carol")
 			first := w.call("carol", protocol.MediaAudio, "bob")
 			w.must(w.e.Accept("bob", "bob-1", first.ID))
 			c := w.call("alice", protocol.MediaVideo, "bob")
@@ -359,15 +378,13 @@ func TestEngine(t *testing.T) {
 				t.Fatalf("ended %+v; bob's first call must go on", w.ended)
 			}
 		}},
-		{"busy caller is refused", func(w *world) {
-			w.connect("alice", "alice-1")
-			w.connect("bob", "bob-1")
-			w.call("alice", protocol.MediaAudio, "bob")
+		{"busy caller is refused", func(t *testing.T, w *world) {
+			w.directCall(protocol.MediaAudio)
 			w.refused(protocol.CodeBusy)(w.e.Invite("alice", "alice-1",
 				protocol.CallInvite{Conversation: protocol.DirectConversation("alice", "carol"), Media: protocol.MediaAudio},
 				[]string{"carol"}, []string{"alice", "carol"}, false))
 		}},
-		{"decline on one device of two", func(w *world) {
+		{"decline on one device of two", func(t *testing.T, w *world) {
 			w.connect("alice", "alice-1")
 			w.connect("bob", "bob-1")
 			w.connect("bob", "bob-2")
@@ -377,7 +394,7 @@ func TestEngine(t *testing.T) {
 			w.expect("bob", "bob-2", protocol.TypeCallUpdate, protocol.EventDeclined)
 			w.endedWith(protocol.OutcomeDeclined)
 		}},
-		{"accept on one device of two", func(w *world) {
+		{"accept on one device of two", func(t *testing.T, w *world) {
 			w.connect("alice", "alice-1")
 			w.connect("bob", "bob-1")
 			w.connect("bob", "bob-2")
@@ -393,10 +410,8 @@ func TestEngine(t *testing.T) {
 			w.refused(protocol.CodeConflict)(w.e.Accept("bob", "bob-1", c.ID))
 			w.must(w.e.Accept("bob", "bob-2", c.ID)) // a retried accept is harmless
 		}},
-		{"group call: one declines, two join", func(w *world) {
-			for _, u := range []string{"alice", "bob", "carol", "dave", "erin"} {
-				w.connect(u, u+"-1")
-			}
+		{"group call: one declines, two join", func(t *testing.T, w *world) {
+			w.connectAll("alice", "bob", "carol", "dave", "erin")
 			c := w.call("alice", protocol.MediaVideo, "bob", "carol", "dave")
 			w.expect("erin", "erin-1", protocol.TypeCallUpdate, protocol.EventInvited) // a member not rung sees it
 			w.must(w.e.Decline("bob", "bob-1", c.ID, ""))
@@ -413,10 +428,8 @@ func TestEngine(t *testing.T) {
 				t.Fatalf("participants %+v", end.Participants)
 			}
 		}},
-		{"group call: join while going on, invite more, the limit", func(w *world) {
-			for _, u := range []string{"alice", "bob", "carol", "erin"} {
-				w.connect(u, u+"-1")
-			}
+		{"group call: join while going on, invite more, the limit", func(t *testing.T, w *world) {
+			w.connectAll("alice", "bob", "carol", "erin")
 			c := w.call("alice", protocol.MediaAudio, "bob", "carol")
 			w.must(w.e.Accept("bob", "bob-1", c.ID))
 			w.must(w.e.Join("erin", "erin-1", c.ID))
@@ -432,29 +445,23 @@ func TestEngine(t *testing.T) {
 				t.Fatalf("carol %s", got)
 			}
 		}},
-		{"group call: nobody answers", func(w *world) {
-			for _, u := range []string{"alice", "bob", "carol"} {
-				w.connect(u, u+"-1")
-			}
+		{"group call: nobody answers", func(t *testing.T, w *world) {
+			w.connectAll("alice", "bob", "carol")
 			c := w.call("alice", protocol.MediaAudio, "bob", "carol")
 			w.must(w.e.Decline("bob", "bob-1", c.ID, ""))
 			w.clock.Advance(30 * time.Second)
 			w.endedWith(protocol.OutcomeNoAnswer)
 		}},
-		{"server restart during ringing", func(w *world) {
-			w.connect("alice", "alice-1")
-			w.connect("bob", "bob-1")
-			w.call("alice", protocol.MediaAudio, "bob")
+		{"server restart during ringing", func(t *testing.T, w *world) {
+			w.directCall(protocol.MediaAudio)
 			w.e.Close()
 			w.endedWith(protocol.OutcomeFailed)
 			if w.e.InCall("alice") || w.e.InCall("bob") {
 				t.Fatal("ghost busy after close")
 			}
 		}},
-		{"strangers cannot touch a call", func(w *world) {
-			w.connect("alice", "alice-1")
-			w.connect("bob", "bob-1")
-			w.connect("mallory", "mallory-1")
+		{"strangers cannot touch a call", func(t *testing.T, w *world) {
+			w.connectAll("alice", "bob", "mallory")
 			c := w.call("alice", protocol.MediaAudio, "bob")
 			w.refused(protocol.CodeForbidden)(w.e.Accept("mallory", "mallory-1", c.ID))
 			w.refused(protocol.CodeForbidden)(w.e.Hangup("mallory", "mallory-1", c.ID))
@@ -469,20 +476,15 @@ func TestEngine(t *testing.T) {
 				t.Fatalf("mallory heard %+v", w.inbox["mallory"])
 			}
 		}},
-		{"signals flow while ringing", func(w *world) {
-			w.connect("alice", "alice-1")
-			w.connect("bob", "bob-1")
-			c := w.call("alice", protocol.MediaVideo, "bob")
+		{"signals flow while ringing", func(t *testing.T, w *world) {
+			c := w.directCall(protocol.MediaVideo)
 			if err := w.e.Signal("alice", "alice-1", protocol.CallSignal{CallID: c.ID, To: "bob", Kind: protocol.SignalOffer, SDP: "v=0"}); err != nil {
 				t.Fatal(err)
 			}
 			w.expect("bob", "bob-1", protocol.TypeCallSignal, protocol.SignalOffer)
 		}},
-		{"a dropped device comes back within the grace", func(w *world) {
-			w.connect("alice", "alice-1")
-			w.connect("bob", "bob-1")
-			c := w.call("alice", protocol.MediaAudio, "bob")
-			w.must(w.e.Accept("bob", "bob-1", c.ID))
+		{"a dropped device comes back within the grace", func(t *testing.T, w *world) {
+			w.answeredCall(protocol.MediaAudio)
 			w.disconnect("bob", "bob-1")
 			w.clock.Advance(9 * time.Second)
 			w.connect("bob", "bob-1")
@@ -490,21 +492,15 @@ func TestEngine(t *testing.T) {
 			w.clock.Advance(time.Minute)
 			w.notEnded()
 		}},
-		{"a dropped device that does not come back leaves", func(w *world) {
-			w.connect("alice", "alice-1")
-			w.connect("bob", "bob-1")
-			c := w.call("alice", protocol.MediaAudio, "bob")
-			w.must(w.e.Accept("bob", "bob-1", c.ID))
+		{"a dropped device that does not come back leaves", func(t *testing.T, w *world) {
+			w.answeredCall(protocol.MediaAudio)
 			w.disconnect("bob", "bob-1")
 			w.clock.Advance(10 * time.Second)
 			w.endedWith(protocol.OutcomeCompleted)
 			w.expect("alice", "alice-1", protocol.TypeCallUpdate, protocol.EventLeft)
 		}},
-		{"mute and switch to audio are announced", func(w *world) {
-			w.connect("alice", "alice-1")
-			w.connect("bob", "bob-1")
-			c := w.call("alice", protocol.MediaVideo, "bob")
-			w.must(w.e.Accept("bob", "bob-1", c.ID))
+		{"mute and switch to audio are announced", func(t *testing.T, w *world) {
+			c := w.answeredCall(protocol.MediaVideo)
 			got := w.must(w.e.MediaState("bob", "bob-1", protocol.CallMediaState{CallID: c.ID, Muted: true}))
 			if !got.Participant("bob").Muted {
 				t.Fatal("bob not muted")
@@ -515,12 +511,9 @@ func TestEngine(t *testing.T) {
 			}
 			w.expect("bob", "bob-1", protocol.TypeCallUpdate, protocol.EventSwitchedToAudio)
 		}},
-		{"a call rings nobody until it is stored", func(w *world) {
-			w.connect("alice", "alice-1")
-			w.connect("bob", "bob-1")
-			c, err := w.e.Invite("alice", "alice-1", protocol.CallInvite{Conversation: protocol.DirectConversation("alice", "bob"),
-				Media: protocol.MediaAudio}, []string{"bob"}, []string{"alice", "bob"}, false)
-			w.must(c, err)
+		{"a call rings nobody until it is stored", func(t *testing.T, w *world) {
+			w.connectAll("alice", "bob")
+			c := w.holdDirect()
 			w.connect("bob", "bob-2") // a device that comes online meanwhile hears nothing either
 			if len(w.inbox["bob"]) != 0 || len(w.inbox["alice"]) != 0 {
 				t.Fatalf("events before the call was stored: %+v %+v", w.inbox["alice"], w.inbox["bob"])
@@ -532,12 +525,9 @@ func TestEngine(t *testing.T) {
 			w.clock.Advance(20 * time.Second)
 			w.endedWith(protocol.OutcomeNoAnswer)
 		}},
-		{"a call that could not be stored is dropped without a trace", func(w *world) {
-			w.connect("alice", "alice-1")
-			w.connect("bob", "bob-1")
-			c, err := w.e.Invite("alice", "alice-1", protocol.CallInvite{Conversation: protocol.DirectConversation("alice", "bob"),
-				Media: protocol.MediaAudio}, []string{"bob"}, []string{"alice", "bob"}, false)
-			w.must(c, err)
+		{"a call that could not be stored is dropped without a trace", func(t *testing.T, w *world) {
+			w.connectAll("alice", "bob")
+			c := w.holdDirect()
 			w.e.Abandon(c.ID)
 			if w.e.Live() != 0 || w.e.InCall("alice") || len(w.ended) != 0 || len(w.inbox["bob"]) != 0 {
 				t.Fatalf("abandoned call left live %d, alice in call %v, ended %+v, bob got %+v",
@@ -547,12 +537,9 @@ func TestEngine(t *testing.T) {
 			w.call("alice", protocol.MediaAudio, "bob") // alice is free to call again
 			w.expect("bob", "bob-1", protocol.TypeCallIncoming, "")
 		}},
-		{"a held call whose caller dropped out does not ring", func(w *world) {
-			w.connect("alice", "alice-1")
-			w.connect("bob", "bob-1")
-			c, err := w.e.Invite("alice", "alice-1", protocol.CallInvite{Conversation: protocol.DirectConversation("alice", "bob"),
-				Media: protocol.MediaAudio}, []string{"bob"}, []string{"alice", "bob"}, false)
-			w.must(c, err)
+		{"a held call whose caller dropped out does not ring", func(t *testing.T, w *world) {
+			w.connectAll("alice", "bob")
+			c := w.holdDirect()
 			w.disconnect("alice", "alice-1")
 			w.clock.Advance(10 * time.Second)
 			w.endedWith(protocol.OutcomeFailed)
@@ -561,7 +548,7 @@ func TestEngine(t *testing.T) {
 				t.Fatal("bob was rung for a call that ended before it was stored")
 			}
 		}},
-		{"per-call timeout", func(w *world) {
+		{"per-call timeout", func(t *testing.T, w *world) {
 			w.connect("alice", "alice-1")
 			w.place("alice", protocol.CallInvite{Conversation: protocol.DirectConversation("alice", "bob"),
 				Media: protocol.MediaAudio, TimeoutMS: 5000}, []string{"bob"}, []string{"alice", "bob"}, false)
@@ -570,7 +557,7 @@ func TestEngine(t *testing.T) {
 		}},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { tc.run(newWorld(t)) })
+		t.Run(tc.name, func(t *testing.T) { tc.run(t, newWorld(t)) })
 	}
 }
 

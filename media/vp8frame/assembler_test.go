@@ -1,4 +1,4 @@
-package media
+package vp8frame
 
 import (
 	"bytes"
@@ -35,7 +35,7 @@ type frameOut struct {
 	at        time.Duration
 }
 
-func TestVP8Frames(t *testing.T) {
+func TestAssembler(t *testing.T) {
 	const wait = maxGapWait
 	for _, tc := range []struct {
 		name string
@@ -141,13 +141,13 @@ func TestVP8Frames(t *testing.T) {
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Unix(1000, 0)
-			var f vp8Frames
+			var f Assembler
 			var got []frameOut
 			for _, a := range tc.in {
 				now := start.Add(a.after)
-				f.push(a.p, now)
+				f.Push(a.p)
 				for {
-					data, lost, ok := f.pop(now)
+					data, lost, ok := f.Pop(now)
 					if !ok {
 						break
 					}
@@ -161,15 +161,15 @@ func TestVP8Frames(t *testing.T) {
 	}
 }
 
-// FuzzVP8Frames feeds the assembler packets as a remote peer could send
+// FuzzAssembler feeds the assembler packets as a remote peer could send
 // them: any sequence numbers, timestamps, markers and payloads. It must
 // not panic, and what comes out is made only of payload bytes that went
 // in.
-func FuzzVP8Frames(f *testing.F) {
+func FuzzAssembler(f *testing.F) {
 	f.Add([]byte{0, 1, 0, 0, 0x10, 'a', 0, 2, 1, 1, 0x00, 'b'})
 	f.Add([]byte{255, 255, 0, 0, 0x10, 0, 0, 1, 0, 0, 0x90, 0x80})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var fr vp8Frames
+		var fr Assembler
 		now := time.Unix(0, 0)
 		var in []byte
 		// Records of 4 header bytes (sequence number, timestamp step,
@@ -185,9 +185,9 @@ func FuzzVP8Frames(f *testing.F) {
 			in = append(in, p.Payload...)
 			b = b[5+n:]
 			now = now.Add(time.Duration(p.Timestamp%7) * 50 * time.Millisecond)
-			fr.push(p, now)
+			fr.Push(p)
 			for {
-				data, _, ok := fr.pop(now)
+				data, _, ok := fr.Pop(now)
 				if !ok {
 					break
 				}
@@ -202,4 +202,19 @@ func FuzzVP8Frames(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestIsKey(t *testing.T) {
+	for _, c := range []struct {
+		frame []byte
+		want  bool
+	}{
+		{[]byte{0x50, 0x42, 0x00, 0x9d, 0x01, 0x2a}, true}, // a key frame's tag and start code
+		{[]byte{0x31, 0x0b, 0x00}, false},                  // an interframe
+		{nil, false},
+	} {
+		if got := IsKey(c.frame); got != c.want {
+			t.Errorf("IsKey(% x) = %v, want %v", c.frame, got, c.want)
+		}
+	}
 }

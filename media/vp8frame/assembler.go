@@ -1,4 +1,7 @@
-package media
+// Package vp8frame puts VP8 frames back together from their RTP packets
+// (RFC 7741) for the decoder of a call's remote video. It needs no cgo:
+// only the decoder that takes its frames is libvpx.
+package vp8frame
 
 import (
 	"time"
@@ -17,7 +20,7 @@ const (
 	maxGapWait = 250 * time.Millisecond
 )
 
-// vp8Frames puts VP8 frames back together from their RTP packets. A frame
+// Assembler puts VP8 frames back together from their RTP packets. A frame
 // goes out as soon as its last packet (the one with the marker bit) is
 // in. pion's samplebuilder also waits for the first packet of the next
 // frame, which cost a frame interval (33 ms at 30 fps) on every frame and
@@ -29,7 +32,9 @@ const (
 // marked afterLoss, so that the decoder asks for a key frame. Packets
 // without payload (padding, as Chrome sends to probe the bandwidth) fill
 // their sequence numbers and are no loss.
-type vp8Frames struct {
+//
+// The zero Assembler is ready to use, by one goroutine.
+type Assembler struct {
 	slots    [frameWindow]rtpSlot
 	next     uint16 // sequence number of the first packet not yet used or dropped
 	highest  uint16 // the highest sequence number pushed
@@ -49,9 +54,13 @@ type rtpSlot struct {
 	data      []byte // the VP8 payload after the descriptor; nil for padding
 }
 
-// push stores a packet; packets older than the ones already used, and
+// IsKey says whether frame is a key frame: bit 0 of VP8's frame tag is
+// clear in one.
+func IsKey(frame []byte) bool { return len(frame) > 0 && frame[0]&1 == 0 }
+
+// Push stores a packet; packets older than the ones already used, and
 // packets whose VP8 descriptor does not parse, are dropped.
-func (f *vp8Frames) push(p *rtp.Packet, now time.Time) {
+func (f *Assembler) Push(p *rtp.Packet) {
 	seq := p.SequenceNumber
 	if !f.started {
 		f.started, f.next, f.highest = true, seq, seq
@@ -82,9 +91,9 @@ func (f *vp8Frames) push(p *rtp.Packet, now time.Time) {
 	f.slots[seq%frameWindow] = s
 }
 
-// pop returns the next complete frame, if there is one. afterLoss says
+// Pop returns the next complete frame, if there is one. afterLoss says
 // that packets were given up before it.
-func (f *vp8Frames) pop(now time.Time) (frame []byte, afterLoss bool, ok bool) {
+func (f *Assembler) Pop(now time.Time) (frame []byte, afterLoss bool, ok bool) {
 	for f.started && int16(f.highest-f.next) >= 0 {
 		s := f.slot(f.next)
 		switch {
@@ -132,7 +141,7 @@ const (
 
 // frameEnd finds the last packet of the frame that starts at next. When a
 // packet of it is missing, it waits, then gives the frame up.
-func (f *vp8Frames) frameEnd(now time.Time) (end uint16, st frameState) {
+func (f *Assembler) frameEnd(now time.Time) (end uint16, st frameState) {
 	ts := f.slot(f.next).timestamp
 	for seq := f.next; int16(f.highest-seq) >= 0; seq++ {
 		s := f.slot(seq)
@@ -155,7 +164,7 @@ func (f *vp8Frames) frameEnd(now time.Time) (end uint16, st frameState) {
 }
 
 // headAfter says whether a frame starts after seq.
-func (f *vp8Frames) headAfter(seq uint16) bool {
+func (f *Assembler) headAfter(seq uint16) bool {
 	for seq++; int16(f.highest-seq) >= 0; seq++ {
 		if s := f.slot(seq); s != nil && s.head {
 			return true
@@ -166,7 +175,7 @@ func (f *vp8Frames) headAfter(seq uint16) bool {
 
 // waited notes a missing packet at seq and says whether to stop waiting
 // for it: it has been waited for long enough, or the window is full.
-func (f *vp8Frames) waited(seq uint16, now time.Time) bool {
+func (f *Assembler) waited(seq uint16, now time.Time) bool {
 	if f.gapFrom.IsZero() || f.gapAt != seq {
 		f.gapAt, f.gapFrom = seq, now
 	}
@@ -175,14 +184,14 @@ func (f *vp8Frames) waited(seq uint16, now time.Time) bool {
 
 // skipPast gives up everything up to the missing packet at seq and the
 // run of missing packets it begins.
-func (f *vp8Frames) skipPast(seq uint16) {
+func (f *Assembler) skipPast(seq uint16) {
 	for seq++; int16(f.highest-seq) >= 0 && f.slot(seq) == nil; seq++ {
 	}
 	f.skipTo(seq)
 }
 
 // skipTo drops every packet before seq.
-func (f *vp8Frames) skipTo(seq uint16) {
+func (f *Assembler) skipTo(seq uint16) {
 	for f.next != seq {
 		f.drop(f.next)
 	}
@@ -193,7 +202,7 @@ func (f *vp8Frames) skipTo(seq uint16) {
 }
 
 // drop frees the slot of seq and moves next past it.
-func (f *vp8Frames) drop(seq uint16) {
+func (f *Assembler) drop(seq uint16) {
 	if s := f.slot(seq); s != nil {
 		*s = rtpSlot{}
 	}
@@ -204,7 +213,7 @@ func (f *vp8Frames) drop(seq uint16) {
 	}
 }
 
-func (f *vp8Frames) slot(seq uint16) *rtpSlot {
+func (f *Assembler) slot(seq uint16) *rtpSlot {
 	s := &f.slots[seq%frameWindow]
 	if !s.used || s.seq != seq {
 		return nil

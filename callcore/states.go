@@ -1,0 +1,139 @@
+package callcore
+
+import (
+	"time"
+
+	"parley/media"
+	"parley/protocol"
+)
+
+// The engine's moves from state to state, under the lock.
+
+// placedLocked makes c, which this device placed, the current call.
+func (p *Phone) placedLocked(c protocol.Call) {
+	p.call = c
+	p.acceptedAt, p.muted, p.cameraOff = time.Time{}, false, false
+	p.emitLocked(Event{Type: EventState, State: Outgoing, Call: c})
+	if c.State != protocol.CallEnded {
+		p.startCountdownLocked(c.DeadlineMS)
+	}
+}
+
+// placedHere tells whether c is the call this device's pending invite is
+// placing: events about it can come before the invite's reply.
+func (p *Phone) placedHere(c protocol.Call) bool {
+	return p.placing && p.state == Outgoing && c.ID != p.call.ID && c.Caller == p.sig.User() &&
+		len(c.Participants) > 0 && c.Participants[0].Device == p.sig.Device()
+}
+
+// connectLocked starts media to the chosen peer and moves to connecting,
+// or straight to active when ICE and DTLS finished during ringing.
+func (p *Phone) connectLocked() {
+	if p.state != Connecting {
+		p.state = Connecting
+		p.emitLocked(Event{Type: EventState, State: Connecting, Call: p.call})
+	}
+	if p.call.Group {
+		// A group call's media comes with the SFU; signaling is all.
+		p.activeLocked()
+		return
+	}
+	if p.chosen == nil {
+		return // adopt connects when the peer's session exists
+	}
+	if p.call.Media == protocol.MediaAudio {
+		p.chosen.session.SwitchToAudio()
+	}
+	p.chosen.session.Mute(p.muted)
+	if err := p.chosen.session.SetSending(true); err != nil {
+		p.failedLocked(err)
+	}
+	if p.chosen.connected {
+		p.activeLocked()
+	}
+}
+
+func (p *Phone) activeLocked() {
+	if p.state != Connecting {
+		return
+	}
+	p.state = Active
+	p.emitLocked(Event{Type: EventState, State: Active, Call: p.call})
+}
+
+func (p *Phone) switchedLocked(c protocol.Call) {
+	p.updateLocked(c)
+	for _, pr := range p.peers {
+		pr.session.SwitchToAudio()
+	}
+}
+
+func (p *Phone) updateLocked(c protocol.Call) {
+	if c.ID == p.call.ID {
+		p.call = c
+	}
+}
+
+// inCallLocked tells whether p.call is a call this device is in: not idle,
+// and not a call still being placed or joined, which its request settles.
+func (p *Phone) inCallLocked() bool {
+	return p.state != Idle && !p.placing && p.joining == ""
+}
+
+// endedLocked ends the current call with outcome, as it stands but for
+// that: for calls that end here without the server's word on their end.
+func (p *Phone) endedLocked(outcome string) {
+	c := p.call
+	c.State, c.Outcome = protocol.CallEnded, outcome
+	p.finishLocked(c)
+}
+
+// finishLocked ends the call for this device and returns to idle.
+func (p *Phone) finishLocked(c protocol.Call) {
+	if p.state == Idle {
+		return
+	}
+	p.stopCountdownLocked()
+	p.ringLocked(false)
+	if p.chosen != nil {
+		p.last = p.chosen.session.Counters()
+		p.setup = p.setupLocked(p.last)
+	} else {
+		p.last, p.setup = media.Counters{}, 0
+	}
+	p.closeLater(p.takePeersLocked())
+	p.call = c
+	p.state = Ended
+	p.emitLocked(Event{Type: EventState, State: Ended, Call: c, Outcome: c.Outcome})
+	p.state = Idle
+	p.emitLocked(Event{Type: EventState, State: Idle})
+}
+
+func (p *Phone) takePeersLocked() []*peer {
+	out := make([]*peer, 0, len(p.peers))
+	for k, pr := range p.peers {
+		out = append(out, pr)
+		delete(p.peers, k)
+	}
+	p.chosen, p.want = nil, ""
+	return out
+}
+
+// closeLater closes peers off the lock: closing waits for media
+// goroutines that may be waiting for the lock in a callback.
+func (p *Phone) closeLater(peers []*peer) {
+	if len(peers) == 0 {
+		return
+	}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		closePeers(peers)
+	}()
+}
+
+func closePeers(peers []*peer) {
+	for _, pr := range peers {
+		pr.close()
+	}
+}
