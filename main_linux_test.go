@@ -13,6 +13,9 @@ import (
 	"parley/platform"
 )
 
+// TestMain removes the binaries the tests built once they have run.
+func TestMain(m *testing.M) { os.Exit(harness.Run(m)) }
+
 // TestNoDisplay runs the built app with no display, in the C.UTF-8
 // locale: it says in one line what is missing (no panic, no Fyne log about
 // the locale) and exits 1.

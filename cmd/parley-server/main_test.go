@@ -3,11 +3,15 @@ package main
 import (
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
 	"parley/internal/harness"
 )
+
+// TestMain removes the binaries the tests built once they have run.
+func TestMain(m *testing.M) { os.Exit(harness.Run(m)) }
 
 // TestMetricsAddr runs the real binary: with --metrics-addr, /metrics is
 // served there and nowhere else.

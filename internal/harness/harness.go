@@ -65,6 +65,20 @@ func Binary(tb testing.TB, name string) string {
 	return path
 }
 
+// Run runs a package's tests and then removes the binaries Binary built
+// for them, which would otherwise pile up in the temp directory run after
+// run. A package whose tests call Binary has TestMain call os.Exit(Run(m)).
+func Run(m *testing.M) int {
+	code := m.Run()
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+		binDir, built = "", map[string]error{}
+	}
+	return code
+}
+
 func moduleRoot() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..")

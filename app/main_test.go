@@ -1,0 +1,11 @@
+package app_test
+
+import (
+	"os"
+	"testing"
+
+	"parley/internal/harness"
+)
+
+// TestMain removes the binaries the tests built once they have run.
+func TestMain(m *testing.M) { os.Exit(harness.Run(m)) }
