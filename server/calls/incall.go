@@ -22,19 +22,30 @@ func (e *Engine) lookup(user, id string) (*call, *protocol.Participant, error) {
 // withParticipant runs op under the engine's lock on call id, which user
 // must take part in, and returns the call as op left it.
 func (e *Engine) withParticipant(user, id string, op func(c *call, p *protocol.Participant) error) (protocol.Call, error) {
+	var after protocol.Call
+	err := e.participating(user, id, func(c *call, p *protocol.Participant) error {
+		if err := op(c, p); err != nil {
+			return err
+		}
+		after = c.snapshot()
+		return nil
+	})
+	return after, err
+}
+
+// participating is withParticipant for an operation that returns no call
+// (a signal, the hot path, makes no snapshot).
+func (e *Engine) participating(user, id string, op func(c *call, p *protocol.Participant) error) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	c, p, err := e.lookup(user, id)
 	if err == nil && p == nil {
 		err = notInCall(id)
 	}
-	if err == nil {
-		err = op(c, p)
-	}
 	if err != nil {
-		return protocol.Call{}, err
+		return err
 	}
-	return c.snapshot(), nil
+	return op(c, p)
 }
 
 func notInCall(id string) error {
@@ -252,7 +263,7 @@ func (e *Engine) SwitchToAudio(user, device, id string) (protocol.Call, error) {
 // Invitees that are still ringing may take part, so that ICE and DTLS can be
 // done before the answer.
 func (e *Engine) Signal(user, device string, sig protocol.CallSignal) error {
-	_, err := e.withParticipant(user, sig.CallID, func(c *call, p *protocol.Participant) error {
+	return e.participating(user, sig.CallID, func(c *call, p *protocol.Participant) error {
 		if !live(p.State) {
 			return notInCallAnyMore(p)
 		}
@@ -266,5 +277,4 @@ func (e *Engine) Signal(user, device string, sig protocol.CallSignal) error {
 		}
 		return nil
 	})
-	return err
 }
