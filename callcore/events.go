@@ -12,6 +12,7 @@ const (
 	EventRemote    = "remote"    // a participant changed (mute, camera, joined, left, declined…)
 	EventSwitched  = "switched"  // the call became a voice call
 	EventStats     = "stats"     // media quality, every 2 s
+	EventSpeaking  = "speaking"  // who speaks in a group call (Speakers)
 	EventError     = "error"     // something failed that the call survives
 )
 
@@ -32,6 +33,9 @@ type Event struct {
 	Remote protocol.Participant
 	What   string
 	Stats  media.Stats
+	// Speakers are the users speaking in a group call, loudest first, in
+	// an EventSpeaking; empty when nobody is.
+	Speakers []string
 	// Err is what failed, in an EventError.
 	Err error
 }

@@ -43,7 +43,7 @@ func (p *Phone) newPeer(call protocol.Call, user, device string) (*peer, error) 
 	}
 	// Without a renderer media decodes and counts only: turning every
 	// frame into a picture nobody shows would cost more than decoding it.
-	var onFrame func(*image.RGBA)
+	var onFrame func(string, *image.RGBA)
 	if p.cfg.OnFrame != nil {
 		onFrame = pr.frame
 	}
@@ -102,14 +102,20 @@ func (pr *peer) close() {
 	pr.wg.Wait()
 }
 
-func (pr *peer) frame(img *image.RGBA) {
+// frame passes on a remote frame of the chosen peer: from the device's
+// user in a direct call, from the user that stream is of through the SFU.
+func (pr *peer) frame(from string, img *image.RGBA) {
 	p := pr.p
 	p.mu.Lock()
 	chosen := p.chosen == pr
 	p.mu.Unlock()
-	if chosen {
-		p.cfg.OnFrame(img)
+	if !chosen {
+		return
 	}
+	if pr.user != "" {
+		from = pr.user
+	}
+	p.cfg.OnFrame(from, img)
 }
 
 func (pr *peer) stats(s media.Stats) {

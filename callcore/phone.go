@@ -57,9 +57,10 @@ type Config struct {
 	// engine's goroutines, off its lock, and must not block; it may call
 	// the Phone.
 	OnEvent func(Event)
-	// OnFrame receives decoded remote video frames; nil: decoded and
-	// counted only.
-	OnFrame func(*image.RGBA)
+	// OnFrame receives decoded remote video frames, with the user whose
+	// camera they are from (in a group call, one of several); nil: decoded
+	// and counted only.
+	OnFrame func(user string, img *image.RGBA)
 	// OnLocalFrame receives frames of our own camera, for the preview.
 	OnLocalFrame func(*image.RGBA)
 	// TestMedia uses generated sources instead of the camera and

@@ -48,12 +48,13 @@ type Config struct {
 	// in bits per second; 1.5 Mb/s when zero.
 	MaxVideoBitrate int
 
-	// OnFrame receives the decoded remote video frames when set; the image
-	// is the receiver's to keep. It runs on a goroutine of its own, which
+	// OnFrame receives the decoded remote video frames when set, with the
+	// stream id of their track: through the SFU, the user whose camera it
+	// is (one of several); the image is the receiver's to keep. It runs on a goroutine of its own, which
 	// gets the newest picture: while it is busy, newer ones replace the
 	// one waiting, so a slow OnFrame skips pictures but never holds up
 	// decoding. When nil, frames are decoded and counted only.
-	OnFrame func(*image.RGBA)
+	OnFrame func(from string, img *image.RGBA)
 	// OnLocalFrame receives frames of our own camera for a preview, up to
 	// 15 a second, while the camera is open; the image is the receiver's.
 	OnLocalFrame func(*image.RGBA)

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -17,28 +18,66 @@ type Counters struct {
 	// Setup time is measured to them.
 	FirstVideoFrame  time.Time
 	FirstAudioPacket time.Time
+	// Senders holds what was received from each sender, by the stream id
+	// of its tracks: through the SFU, by user.
+	Senders map[string]Received
+}
+
+// Received counts the media of one sender.
+type Received struct {
+	VideoFramesDecoded   int64
+	AudioPacketsReceived int64
 }
 
 type counters struct {
 	videoFrames, audioPackets atomic.Int64
 	videoSent, audioSent      atomic.Int64
 	firstVideo, firstAudio    atomic.Int64 // Unix nanoseconds
+
+	mu      sync.Mutex
+	senders map[string]*Received
 }
 
-func (c *counters) videoFrame() {
+func (c *counters) videoFrame(from string) {
 	if c.videoFrames.Add(1) == 1 {
 		c.firstVideo.Store(time.Now().UnixNano())
 	}
+	c.mu.Lock()
+	c.sender(from).VideoFramesDecoded++
+	c.mu.Unlock()
 }
 
-func (c *counters) audioPacket() {
+func (c *counters) audioPacket(from string) {
 	if c.audioPackets.Add(1) == 1 {
 		c.firstAudio.Store(time.Now().UnixNano())
 	}
+	c.mu.Lock()
+	c.sender(from).AudioPacketsReceived++
+	c.mu.Unlock()
+}
+
+// sender returns the counts of from, under c.mu.
+func (c *counters) sender(from string) *Received {
+	r := c.senders[from]
+	if r == nil {
+		if c.senders == nil {
+			c.senders = map[string]*Received{}
+		}
+		r = &Received{}
+		c.senders[from] = r
+	}
+	return r
 }
 
 func (c *counters) snapshot() Counters {
+	c.mu.Lock()
+	senders := make(map[string]Received, len(c.senders))
+	for from, r := range c.senders {
+		senders[from] = *r
+	}
+	c.mu.Unlock()
 	return Counters{
+		Senders:              senders,
 		VideoFramesDecoded:   c.videoFrames.Load(),
 		AudioPacketsReceived: c.audioPackets.Load(),
 		VideoFramesSent:      c.videoSent.Load(),

@@ -35,12 +35,13 @@ func (s *Session) receiveVideo(track *webrtc.TrackRemote) {
 		lastPLI = time.Now()
 		s.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: ssrc}})
 	}
+	from := track.StreamID()
 	var pics chan *image.YCbCr // to the renderer, when there is one
 	if s.cfg.OnFrame != nil {
 		pics = make(chan *image.YCbCr, 1)
 		defer close(pics)
 		s.wg.Add(1)
-		go func() { defer s.wg.Done(); s.render(pics) }()
+		go func() { defer s.wg.Done(); s.render(from, pics) }()
 	}
 	needKey := true
 	for {
@@ -72,7 +73,7 @@ func (s *Session) receiveVideo(track *webrtc.TrackRemote) {
 				continue
 			}
 			needKey = false
-			s.counters.videoFrame()
+			s.counters.videoFrame(from)
 			if img != nil {
 				showLatest(pics, img)
 			}
@@ -99,16 +100,17 @@ func showLatest(pics chan *image.YCbCr, img *image.YCbCr) {
 
 // render turns decoded pictures into images for OnFrame until pics closes.
 // Its goroutine is owned by the Session.
-func (s *Session) render(pics <-chan *image.YCbCr) {
+func (s *Session) render(from string, pics <-chan *image.YCbCr) {
 	for img := range pics {
 		rgba := image.NewRGBA(img.Rect)
 		draw.Draw(rgba, rgba.Rect, img, img.Rect.Min, draw.Src)
-		s.cfg.OnFrame(rgba)
+		s.cfg.OnFrame(from, rgba)
 	}
 }
 
-// receiveAudio decodes the remote audio track into the playout buffer
-// until the PeerConnection closes. Its goroutine is owned by the Session.
+// receiveAudio decodes a remote audio track into a playout buffer of its
+// own, which the mixer plays with the others, until the track ends. Its
+// goroutine is owned by the Session.
 func (s *Session) receiveAudio(track *webrtc.TrackRemote) {
 	dec, err := newOpusDecoder()
 	if err != nil {
@@ -117,6 +119,9 @@ func (s *Session) receiveAudio(track *webrtc.TrackRemote) {
 		return
 	}
 	defer dec.Close()
+	from := track.StreamID()
+	buf := s.mixer.add()
+	defer s.mixer.remove(buf)
 	pcm := make([]int16, 6*opusFrame) // Opus packets hold at most 120 ms
 	var next uint16
 	started := false
@@ -125,7 +130,7 @@ func (s *Session) receiveAudio(track *webrtc.TrackRemote) {
 		if err != nil {
 			return
 		}
-		s.counters.audioPacket()
+		s.counters.audioPacket(from)
 		if started {
 			gap := int16(pkt.SequenceNumber - next)
 			if gap < 0 {
@@ -143,14 +148,14 @@ func (s *Session) receiveAudio(track *webrtc.TrackRemote) {
 						n, err = dec.Decode(nil, pcm[:opusFrame], false)
 					}
 					if err == nil {
-						s.playout.Push(pcm[:n])
+						buf.Push(pcm[:n])
 					}
 				}
 			}
 		}
 		next, started = pkt.SequenceNumber+1, true
 		if n, err := dec.Decode(pkt.Payload, pcm, false); err == nil {
-			s.playout.Push(pcm[:n])
+			buf.Push(pcm[:n])
 		}
 	}
 }

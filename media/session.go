@@ -11,8 +11,6 @@ import (
 	"github.com/pion/interceptor/pkg/cc"
 	"github.com/pion/mediadevices/pkg/codec"
 	"github.com/pion/webrtc/v4"
-
-	"parley/media/playout"
 )
 
 // Signaler carries this side's negotiation to the peer: kind is "offer",
@@ -36,11 +34,14 @@ const (
 // description comes; a browser sends a dozen or so.
 const maxPendingCandidates = 64
 
-// Session is one 1:1 call between this device and one remote device.
+// Session is this device's media connection in a call: to the one remote
+// device of a direct call, or to the server's SFU in a group call, which
+// brings every other participant's tracks (stream id: their user).
 //
 // The caller creates a Session and calls Start, which sends the offer; the
 // callee creates one when the offer comes and passes it to HandleSignal,
-// which answers. Nothing is sent until SetSending(true), so the two can
+// which answers. With the SFU, which makes every offer, the device is
+// always the one that answers. Nothing is sent until SetSending(true), so the two can
 // connect while the callee's phone still rings and start media the moment
 // it is accepted.
 type Session struct {
@@ -50,7 +51,7 @@ type Session struct {
 	audio    *sender
 	video    *sender // nil in an audio call
 	counters counters
-	playout  *playout.Buffer
+	mixer    mixer
 	videoOff atomic.Bool // switched to audio: no video either way
 	done     chan struct{}
 	// statsDone closes when the stats goroutine has returned: Pion's
@@ -82,7 +83,7 @@ type Session struct {
 // signals.
 func New(cfg Config, sig Signaler) (*Session, error) {
 	cfg.setDefaults()
-	s := &Session{cfg: cfg, sig: sig, playout: playout.New(opusRate), done: make(chan struct{}), statsDone: make(chan struct{}), conn: StateNew}
+	s := &Session{cfg: cfg, sig: sig, done: make(chan struct{}), statsDone: make(chan struct{}), conn: StateNew}
 	var estimator cc.BandwidthEstimator
 	api, err := newAPI(&s.cfg, func(e cc.BandwidthEstimator) { estimator = e })
 	if err != nil {
@@ -310,9 +311,10 @@ func (s *Session) Stats() Stats {
 }
 
 // ReadAudio fills pcm with received audio, 48 kHz mono, oldest first, and
-// silence where there is none; it returns how many samples were real. The
-// playback device's callback calls it at its own pace.
-func (s *Session) ReadAudio(pcm []int16) int { return s.playout.Read(pcm) }
+// silence where there is none: every sender's voice, mixed. It returns how
+// many samples were real. The playback device's callback calls it at its
+// own pace.
+func (s *Session) ReadAudio(pcm []int16) int { return s.mixer.read(pcm) }
 
 // Close ends the call's media: devices close, the PeerConnection closes,
 // and every goroutine of the Session has returned when Close does.

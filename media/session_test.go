@@ -113,7 +113,7 @@ func audioConfig() Config { return Config{TestMedia: true, LoopbackOnly: true} }
 func TestVideoCall(t *testing.T) {
 	var frame atomic.Pointer[image.RGBA]
 	calleeCfg := videoConfig()
-	calleeCfg.OnFrame = func(img *image.RGBA) { frame.Store(img) }
+	calleeCfg.OnFrame = func(_ string, img *image.RGBA) { frame.Store(img) }
 	var stats atomic.Pointer[Stats]
 	calleeCfg.OnStats = func(s Stats) { stats.Store(&s) }
 	c := newCall(t, videoConfig(), calleeCfg)
@@ -147,7 +147,7 @@ func TestSlowRendererDoesNotHoldUpDecoding(t *testing.T) {
 	resume := make(chan struct{})
 	var shown atomic.Int64
 	calleeCfg := videoConfig()
-	calleeCfg.OnFrame = func(*image.RGBA) {
+	calleeCfg.OnFrame = func(string, *image.RGBA) {
 		if shown.Add(1) == 1 {
 			<-resume
 		}

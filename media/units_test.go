@@ -88,3 +88,46 @@ func videoProp(w, h int) prop.Media {
 }
 
 func asYCbCr(img image.Image) *image.YCbCr { return img.(*image.YCbCr) }
+
+func TestMixerSumsVoicesAndClips(t *testing.T) {
+	var m mixer
+	out := make([]int16, 960)
+	if n := m.read(out); n != 0 {
+		t.Fatalf("no voices: %d real samples", n)
+	}
+	a, b := m.add(), m.add()
+	// Both past their buffer's target delay (40 ms: 1920 samples); b has
+	// sound for half of this read only.
+	a.Push(constant(3*960, 1000))
+	b.Push(constant(2*960+480, 2000))
+	m.read(out)
+	m.read(out)
+	n := m.read(out)
+	if n != 960 {
+		t.Fatalf("real samples = %d, want 960 (the longer voice)", n)
+	}
+	if out[100] != 3000 || out[800] != 1000 {
+		t.Errorf("mixed = %d then %d, want 3000 while both speak, then 1000", out[100], out[800])
+	}
+	m.remove(b)
+	if len(m.buffers) != 1 {
+		t.Fatalf("%d buffers after remove", len(m.buffers))
+	}
+
+	var loud mixer
+	for range 2 {
+		loud.add().Push(constant(2880, 20000))
+	}
+	loud.read(out)
+	if out[900] != 32767 {
+		t.Errorf("20000+20000 = %d, want clipped to 32767", out[900])
+	}
+}
+
+func constant(n int, v int16) []int16 {
+	s := make([]int16, n)
+	for i := range s {
+		s[i] = v
+	}
+	return s
+}

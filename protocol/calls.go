@@ -2,6 +2,8 @@ package protocol
 
 import (
 	"encoding/json"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -133,27 +135,34 @@ func (m *CallSignal) Validate() error {
 	if m.From != "" || m.FromDevice != "" {
 		return Errorf(CodeBadRequest, "from and from_device are set by the server")
 	}
-	switch m.Kind {
-	case SignalOffer, SignalAnswer:
-		if err := validBytes("sdp", m.SDP, 1, MaxSDPBytes); err != nil {
+	return validNegotiation(m.Kind, m.SDP, m.Candidate, SignalOffer, SignalAnswer)
+}
+
+// validNegotiation checks one step of WebRTC negotiation: a description
+// of one of the kinds descriptions (sdp only) or a candidate (a JSON
+// object only).
+func validNegotiation(kind, sdp string, candidate json.RawMessage, descriptions ...string) error {
+	switch {
+	case slices.Contains(descriptions, kind):
+		if err := validBytes("sdp", sdp, 1, MaxSDPBytes); err != nil {
 			return err
 		}
-		if len(m.Candidate) != 0 {
-			return Errorf(CodeBadRequest, "an %s carries no candidate", m.Kind)
+		if len(candidate) != 0 {
+			return Errorf(CodeBadRequest, "an %s carries no candidate", kind)
 		}
-	case SignalCandidate:
-		if m.SDP != "" {
+	case kind == SignalCandidate:
+		if sdp != "" {
 			return Errorf(CodeBadRequest, "a candidate carries no sdp")
 		}
-		if len(m.Candidate) == 0 || len(m.Candidate) > MaxCandidateBytes || !json.Valid(m.Candidate) {
+		if len(candidate) == 0 || len(candidate) > MaxCandidateBytes || !json.Valid(candidate) {
 			return Errorf(CodeBadRequest, "candidate must be a JSON object of at most %d bytes", MaxCandidateBytes)
 		}
 		var obj map[string]json.RawMessage
-		if json.Unmarshal(m.Candidate, &obj) != nil || obj == nil {
+		if json.Unmarshal(candidate, &obj) != nil || obj == nil {
 			return Errorf(CodeBadRequest, "candidate must be a JSON object")
 		}
 	default:
-		return Errorf(CodeBadRequest, "kind must be offer, answer or candidate")
+		return Errorf(CodeBadRequest, "kind must be %s or candidate", strings.Join(descriptions, ", "))
 	}
 	return nil
 }

@@ -76,6 +76,8 @@ var replies = map[string]func() any{
 	TypeCallMediaState:  func() any { return &CallReply{} },
 	TypeCallSwitchAudio: func() any { return &CallReply{} },
 	TypeCallSignal:      func() any { return &Empty{} },
+	TypeMediaJoin:       func() any { return &Empty{} },
+	TypeMediaSignal:     func() any { return &Empty{} },
 }
 
 // events names the payload of each event type.
@@ -86,6 +88,8 @@ var events = map[string]func() any{
 	TypeCallIncoming: func() any { return &CallIncoming{} },
 	TypeCallUpdate:   func() any { return &CallUpdate{} },
 	TypeCallSignal:   func() any { return &CallSignal{} },
+	TypeMediaSignal:  func() any { return &MediaSignal{} },
+	TypeCallSpeaking: func() any { return &CallSpeaking{} },
 }
 
 // bodies names, per section, the payloads of the examples that are not

@@ -24,6 +24,8 @@ const (
 	TypeCallMediaState  = "call.media_state"
 	TypeCallSwitchAudio = "call.switch_to_audio"
 	TypeCallSignal      = "call.signal" // also an event, relayed to the peer
+	TypeMediaJoin       = "media.join"
+	TypeMediaSignal     = "media.signal" // also an event, from the SFU
 
 	// Events.
 	TypeChatMessage  = "chat.message"
@@ -31,6 +33,7 @@ const (
 	TypeCallIncoming = "call.incoming"
 	TypeCallUpdate   = "call.update"
 	TypeGroupUpdate  = "group.update"
+	TypeCallSpeaking = "call.speaking"
 )
 
 // Limits.

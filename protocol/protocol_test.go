@@ -76,6 +76,11 @@ func TestPayloadValidation(t *testing.T) {
 		{"candidate", &CallSignal{}, `{"call_id":"c1","to":"bob","kind":"candidate","candidate":{"candidate":"candidate:1 1 udp 1 127.0.0.1 5000 typ host"}}`, ""},
 		{"candidate not an object", &CallSignal{}, `{"call_id":"c1","to":"bob","kind":"candidate","candidate":"x"}`, CodeBadRequest},
 		{"spoofed from", &CallSignal{}, `{"call_id":"c1","to":"bob","from":"carol","kind":"offer","sdp":"v=0"}`, CodeBadRequest},
+		{"media answer", &MediaSignal{}, `{"call_id":"c1","kind":"answer","sdp":"v=0"}`, ""},
+		{"media candidate", &MediaSignal{}, `{"call_id":"c1","kind":"candidate","candidate":{"candidate":""}}`, ""},
+		{"media offer from a device", &MediaSignal{}, `{"call_id":"c1","kind":"offer","sdp":"v=0"}`, CodeBadRequest},
+		{"media answer with a candidate", &MediaSignal{}, `{"call_id":"c1","kind":"answer","sdp":"v=0","candidate":{}}`, CodeBadRequest},
+		{"media candidate not an object", &MediaSignal{}, `{"call_id":"c1","kind":"candidate","candidate":[1]}`, CodeBadRequest},
 		{"credentials", &Credentials{}, `{"user":"alice","password":"secret"}`, ""},
 		{"credentials upper case", &Credentials{}, `{"user":"Alice","password":"secret"}`, CodeBadRequest},
 	}
@@ -119,6 +124,8 @@ var requests = map[string]func() Validator{
 	TypeCallMediaState:  func() Validator { return &CallMediaState{} },
 	TypeCallSwitchAudio: func() Validator { return &CallRef{} },
 	TypeCallSignal:      func() Validator { return &CallSignal{} },
+	TypeMediaJoin:       func() Validator { return &CallRef{} },
+	TypeMediaSignal:     func() Validator { return &MediaSignal{} },
 }
 
 // payloads lists a decoder for every payload that comes from outside: the
@@ -218,6 +225,7 @@ func FuzzPayload(f *testing.F) {
 	f.Add([]byte(`{"conversation":"direct:a:b","client_id":"c","text":"hi"}`))
 	f.Add([]byte(`{"call_id":"c1","to":"bob","kind":"candidate","candidate":{"candidate":"x"}}`))
 	f.Add([]byte(`{"version":1,"token":"t","device":"d"}`))
+	f.Add([]byte(`{"call_id":"c1","kind":"answer","sdp":"v=0"}`))
 	f.Add([]byte(`{"after":{"group:x":1},"limit":3}`))
 	f.Add([]byte(`{"name":"n","members":["a"]}`))
 	f.Add([]byte(`{"user":"alice","password":"pw-\ud800"}`))
