@@ -25,13 +25,14 @@ type Host struct {
 // StartHost opens the server's store in dataDir and listens on addr
 // (":7000": every interface; a busy port falls back to any free one).
 func StartHost(dataDir, addr string, log *slog.Logger) (*Host, error) {
-	srv, err := server.New(server.Config{DataDir: dataDir, AllowRegister: true, Logger: log})
+	// Group calls' media listens where the server does, on free ports.
+	host, _, _ := net.SplitHostPort(addr)
+	srv, err := server.New(server.Config{DataDir: dataDir, AllowRegister: true, Logger: log, MediaIP: host})
 	if err != nil {
 		return nil, err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		host, _, _ := net.SplitHostPort(addr)
 		ln, err = net.Listen("tcp", net.JoinHostPort(host, "0"))
 	}
 	if err != nil {

@@ -50,7 +50,7 @@ var (
 func startServer(t *testing.T, timeout time.Duration) string {
 	t.Helper()
 	s, err := server.New(server.Config{DataDir: t.TempDir(), AllowRegister: true, BcryptCost: 4,
-		InviteTimeout: timeout, Logger: slog.New(slog.DiscardHandler)})
+		InviteTimeout: timeout, MediaIP: "127.0.0.1", Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

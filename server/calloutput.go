@@ -10,13 +10,14 @@ import (
 )
 
 // callOutput is how the calls engine's decisions leave it (calls.Output):
-// events to the devices, push notices to the webhook, and calls to the
-// recorder. The engine calls it with its lock held, so nothing here
+// events to the devices, push notices to the webhook, calls to the
+// recorder, and changes to group media. The engine calls it with its lock held, so nothing here
 // blocks but the recorder's queue, when it is full.
 type callOutput struct {
 	devices *registry
 	push    *push.Webhook // nil: no webhook configured
 	rec     *callRecorder
+	media   *groupMedia
 	log     *slog.Logger
 }
 
@@ -48,6 +49,9 @@ func (o *callOutput) Push(user string, inv protocol.CallIncoming) {
 func (o *callOutput) Created(c protocol.Call)  { o.rec.created(c) }
 func (o *callOutput) Answered(c protocol.Call) { o.rec.answered(c) }
 func (o *callOutput) Ended(c protocol.Call)    { o.rec.ended(c) }
+
+// Changed keeps a group call's SFU room in step with the call.
+func (o *callOutput) Changed(c protocol.Call) { o.media.changed(c) }
 
 // realClock is the engine's calls.Clock outside tests.
 type realClock struct{}

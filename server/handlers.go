@@ -47,6 +47,8 @@ var handlers = map[string]handler{
 	protocol.TypeCallAdd:         (*Server).callAdd,
 	protocol.TypeCallMediaState:  (*Server).callMediaState,
 	protocol.TypeCallSignal:      (*Server).callSignal,
+	protocol.TypeMediaJoin:       (*Server).mediaJoin,
+	protocol.TypeMediaSignal:     (*Server).mediaSignal,
 }
 
 // handle answers one frame. Errors go back to the sender only.
@@ -393,6 +395,28 @@ func (s *Server) callSignal(ctx context.Context, c *conn, raw []byte) (any, erro
 		return nil, err
 	}
 	if err := s.calls.Signal(c.user, c.device, *req); err != nil {
+		return nil, err
+	}
+	return protocol.Empty{}, nil
+}
+
+func (s *Server) mediaJoin(ctx context.Context, c *conn, raw []byte) (any, error) {
+	req, err := decode[protocol.CallRef](raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.media.join(c.user, c.device, req.CallID); err != nil {
+		return nil, err
+	}
+	return protocol.Empty{}, nil
+}
+
+func (s *Server) mediaSignal(ctx context.Context, c *conn, raw []byte) (any, error) {
+	req, err := decode[protocol.MediaSignal](raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.media.signal(c.user, c.device, *req); err != nil {
 		return nil, err
 	}
 	return protocol.Empty{}, nil

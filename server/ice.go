@@ -18,14 +18,15 @@ type iceService struct {
 }
 
 // startICE starts the STUN/TURN service at cfg.TURNAddr, unless it is
-// empty. tokenKey is the key that signs session tokens.
-func startICE(cfg Config, tokenKey []byte, log *slog.Logger) (*iceService, error) {
+// empty. tokenKey is the key that signs session tokens; relays may reach
+// the SFU at mediaPort.
+func startICE(cfg Config, tokenKey []byte, mediaPort int, log *slog.Logger) (*iceService, error) {
 	ice := &iceService{ttl: cfg.TokenTTL}
 	if cfg.TURNAddr == "" {
 		return ice, nil
 	}
 	srv, err := turn.Start(turn.Config{ListenAddr: cfg.TURNAddr, PublicIP: cfg.PublicIP,
-		Secret: turnKey(tokenKey), AllowPeers: cfg.TURNAllowPeers})
+		Secret: turnKey(tokenKey), AllowPeers: cfg.TURNAllowPeers, MediaPort: mediaPort})
 	if err != nil {
 		return nil, err
 	}

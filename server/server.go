@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/netip"
 	"sync"
@@ -67,6 +68,13 @@ type Config struct {
 	// are refused by default: private, loopback, link-local and the host's
 	// own addresses (see server/turn).
 	TURNAllowPeers []netip.Prefix
+	// MediaIP is the address the SFU's media ports listen on (empty: every
+	// interface); MediaPort is its one UDP port and MediaTCPPort its one
+	// ICE-TCP port (0: any free port). Clients behind a NAT that cannot
+	// reach them directly reach them through TURN. PublicIP, when set, is
+	// also the address the SFU's candidates announce.
+	MediaIP                 string
+	MediaPort, MediaTCPPort int
 	// SendQueue is how many frames may wait for a client before it is cut
 	// off as too slow; default 8×Burst, so that the replies to a whole
 	// burst of its own and the bursts of several peers fit. WriteTimeout
@@ -107,6 +115,7 @@ type Server struct {
 	rec      *callRecorder
 	push     *push.Webhook // nil: no webhook configured
 	ice      *iceService
+	media    *groupMedia // group calls' media: the SFU
 
 	// rateClock is the clock of the connections' rate limits; tests stop it.
 	rateClock func() time.Time
@@ -185,8 +194,13 @@ func newWithStore(cfg Config, db Store) (*Server, error) {
 	if err := finishOrphanCalls(ctx, db, rec, log); err != nil {
 		return nil, err
 	}
-	ice, err := startICE(cfg, key, log)
+	media, err := newGroupMedia(cfg, devices, log)
 	if err != nil {
+		return nil, err
+	}
+	ice, err := startICE(cfg, key, media.sfu.UDPAddr().(*net.UDPAddr).Port, log)
+	if err != nil {
+		media.close()
 		return nil, err
 	}
 	var notifier *push.Webhook
@@ -194,7 +208,8 @@ func newWithStore(cfg Config, db Store) (*Server, error) {
 		notifier = push.New(push.Config{URL: cfg.PushWebhook, Logger: log})
 	}
 	engine = calls.New(calls.Config{InviteTimeout: cfg.InviteTimeout, ReconnectGrace: cfg.ReconnectGrace}, realClock{},
-		&callOutput{devices: devices, push: notifier, rec: rec, log: log})
+		&callOutput{devices: devices, push: notifier, rec: rec, media: media, log: log})
+	media.gate = engine
 	s := &Server{
 		cfg:       cfg,
 		log:       log,
@@ -210,6 +225,7 @@ func newWithStore(cfg Config, db Store) (*Server, error) {
 		rec:       rec,
 		push:      notifier,
 		ice:       ice,
+		media:     media,
 		rateClock: time.Now,
 	}
 	go s.rec.run()      // ended by s.rec.close
@@ -227,6 +243,7 @@ func (s *Server) Close() error {
 	var err error
 	s.closeMu.Do(func() {
 		s.calls.Close()
+		s.media.close()
 		s.devices.closeAll()
 		s.presence.close()
 		s.rec.close()

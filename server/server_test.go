@@ -41,6 +41,7 @@ func testConfig(t *testing.T, cfg Config) Config {
 	cfg.DataDir = t.TempDir()
 	cfg.AllowRegister = true
 	cfg.BcryptCost = 4
+	cfg.MediaIP = "127.0.0.1"
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}

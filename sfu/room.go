@@ -126,6 +126,17 @@ func (r *Room) Leave(user, device string) {
 	p.close()
 }
 
+// Devices returns the device of each user connected to the room.
+func (r *Room) Devices() map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string]string, len(r.peers))
+	for user, p := range r.peers {
+		out[user] = p.device
+	}
+	return out
+}
+
 // Mute stops (or resumes) forwarding a user's audio and video; the
 // packets are dropped at the SFU. It holds for tracks published later.
 func (r *Room) Mute(user string, audioMuted, videoOff bool) {

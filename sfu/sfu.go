@@ -189,6 +189,13 @@ func (s *SFU) Room(id string) *Room {
 	return r
 }
 
+// Find returns the room of a call if it has one, else nil.
+func (s *SFU) Find(id string) *Room {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rooms[id]
+}
+
 // EndRoom closes every PeerConnection of the room and waits for its
 // goroutines. A later Room(id) makes a new, empty room.
 func (s *SFU) EndRoom(id string) {

@@ -49,7 +49,9 @@ func run(args []string, stdin io.Reader, stderr io.Writer) int {
 	maxDevices := fs.Int("max-devices", 10, "devices one user may have connected at once (-1: no limit)")
 	maxConns := fs.Int("max-conns-per-addr", 64, "websockets one remote address may hold open; behind a reverse proxy every client has the proxy's address (-1: no limit)")
 	turnPort := fs.Int("turn-port", 3478, "UDP port of the STUN/TURN service on the host of --addr (0: any free port, -1: no TURN)")
-	publicIP := fs.String("public-ip", "", "IPv4 address clients reach the TURN service at, when it is not the host of --addr")
+	publicIP := fs.String("public-ip", "", "IPv4 address clients reach the TURN service and the SFU's media ports at, when it is not the host of --addr")
+	mediaPort := fs.Int("media-port", 7882, "UDP port of all group-call media (the SFU), on the host of --addr (0: any free port)")
+	mediaTCPPort := fs.Int("media-tcp-port", 7881, "TCP port of group-call media for networks that block UDP (ICE-TCP), on the host of --addr (0: any free port)")
 	var allowPeers []netip.Prefix
 	fs.Func("turn-allow-peers", "comma-separated `CIDRs` TURN relays may send to although they are private, loopback, link-local or this host's (refused by default)", func(v string) error {
 		for _, c := range strings.Split(v, ",") {
@@ -77,22 +79,25 @@ func run(args []string, stdin io.Reader, stderr io.Writer) int {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	host, _, err := net.SplitHostPort(*addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "parley-server: --addr: %v\n", err)
+		return 2
+	}
 	cfg := server.Config{
 		DataDir: *data, InviteTimeout: *timeout, AllowRegister: *register,
 		PushWebhook: *webhook, ReconnectGrace: *grace, Logger: log,
 		MaxDevices: *maxDevices, MaxConnsPerAddr: *maxConns,
+		PublicIP: *publicIP, MediaIP: host, MediaPort: *mediaPort, MediaTCPPort: *mediaTCPPort,
 	}
 	if *turnPort >= 0 {
-		host, _, err := net.SplitHostPort(*addr)
-		if err != nil {
-			fmt.Fprintf(stderr, "parley-server: --addr: %v\n", err)
-			return 2
-		}
-		cfg.TURNAddr, cfg.PublicIP = net.JoinHostPort(host, strconv.Itoa(*turnPort)), *publicIP
+		cfg.TURNAddr = net.JoinHostPort(host, strconv.Itoa(*turnPort))
 		cfg.TURNAllowPeers = allowPeers
 	}
 	if rest := fs.Args(); len(rest) > 0 {
-		cfg.TURNAddr = "" // user add needs no TURN
+		// user add needs no TURN, and must not take the media ports of a
+		// server that runs.
+		cfg.TURNAddr, cfg.MediaIP, cfg.MediaPort, cfg.MediaTCPPort = "", "127.0.0.1", 0, 0
 		if len(rest) == 3 && rest[0] == "user" && rest[1] == "add" {
 			return addUser(cfg, rest[2], stdin, stderr)
 		}

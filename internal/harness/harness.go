@@ -123,7 +123,7 @@ func StartServer(tb testing.TB, data string, args ...string) *Server {
 	}
 	addr := FreeAddr(tb)
 	s := &Server{URL: "http://" + addr, Addr: addr, Data: data, bin: Binary(tb, "parley-server"), tb: tb,
-		args: append([]string{"--addr", addr, "--data", data, "--turn-port", "0"}, args...)}
+		args: append([]string{"--addr", addr, "--data", data, "--turn-port", "0", "--media-port", "0", "--media-tcp-port", "0"}, args...)}
 	s.start()
 	tb.Cleanup(func() { s.Stop() })
 	return s

@@ -44,6 +44,10 @@ type Output interface {
 	Created(c protocol.Call)
 	Answered(c protocol.Call)
 	Ended(c protocol.Call)
+	// Changed tells the call as it stands after each event about it, so
+	// that the server keeps the call's media in step (a group call's SFU
+	// room: who may be in it, who is muted, when it ends).
+	Changed(c protocol.Call)
 }
 
 // Config holds the engine's knobs.
@@ -176,6 +180,7 @@ func (e *Engine) broadcast(c *call, event, user string) {
 	for _, a := range c.audience {
 		e.out.Send(Target{User: a}, protocol.TypeCallUpdate, u)
 	}
+	e.out.Changed(u.Call)
 }
 
 // sortedCalls lists the live calls oldest first, so that a device hears of

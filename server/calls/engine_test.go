@@ -86,14 +86,15 @@ type sent struct {
 // world is the engine's surroundings: devices online, what each received,
 // pushes and records.
 type world struct {
-	t      *testing.T
-	clock  *fakeClock
-	e      *Engine
-	online map[string][]string
-	inbox  map[string][]sent // by user
-	pushes []string
-	ended  []protocol.Call
-	ids    int
+	t       *testing.T
+	clock   *fakeClock
+	e       *Engine
+	online  map[string][]string
+	inbox   map[string][]sent // by user
+	pushes  []string
+	ended   []protocol.Call
+	changed []protocol.Call // what Changed was told, in order
+	ids     int
 }
 
 func newWorld(t *testing.T) *world {
@@ -135,6 +136,7 @@ func (w *world) Push(user string, inv protocol.CallIncoming) { w.pushes = append
 func (w *world) Created(c protocol.Call)                     {}
 func (w *world) Answered(c protocol.Call)                    {}
 func (w *world) Ended(c protocol.Call)                       { w.ended = append(w.ended, c) }
+func (w *world) Changed(c protocol.Call)                     { w.changed = append(w.changed, c) }
 
 func (w *world) connect(user, device string) {
 	w.online[user] = append(w.online[user], device)
@@ -444,6 +446,41 @@ func TestEngine(t *testing.T) {
 			if got := w.state(w.must(w.e.Join("carol", "carol-1", c.ID)), "carol"); got != protocol.StateJoined {
 				t.Fatalf("carol %s", got)
 			}
+		}},
+		{"group media: only the device that joined may connect, and every change is told", func(t *testing.T, w *world) {
+			w.connectAll("alice", "bob", "carol")
+			w.connect("bob", "bob-2")
+			c := w.call("alice", protocol.MediaVideo, "bob", "carol")
+			mediaRefused := func(code string, err error) {
+				t.Helper()
+				w.refused(code)(protocol.Call{}, err)
+			}
+			mediaRefused(protocol.CodeForbidden, w.e.MayJoinMedia("bob", "bob-1", c.ID)) // still ringing
+			w.must(w.e.Accept("bob", "bob-1", c.ID))
+			if err := w.e.MayJoinMedia("bob", "bob-1", c.ID); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.e.MayJoinMedia("alice", "alice-1", c.ID); err != nil {
+				t.Fatalf("the caller, once someone answered: %v", err)
+			}
+			mediaRefused(protocol.CodeForbidden, w.e.MayJoinMedia("bob", "bob-2", c.ID))     // another device of a joined user
+			mediaRefused(protocol.CodeForbidden, w.e.MayJoinMedia("mallory", "m-1", c.ID))   // not in the group
+			mediaRefused(protocol.CodeNotFound, w.e.MayJoinMedia("bob", "bob-1", "no-such")) // no such call
+			w.must(w.e.MediaState("bob", "bob-1", protocol.CallMediaState{CallID: c.ID, Muted: true}))
+			if last := w.changed[len(w.changed)-1]; !last.Participant("bob").Muted {
+				t.Fatalf("Changed was not told of the mute: %+v", last.Participants)
+			}
+			w.must(w.e.Hangup("bob", "bob-1", c.ID))
+			mediaRefused(protocol.CodeForbidden, w.e.MayJoinMedia("bob", "bob-1", c.ID)) // left
+			w.must(w.e.Hangup("alice", "alice-1", c.ID))
+			if last := w.changed[len(w.changed)-1]; last.State != protocol.CallEnded {
+				t.Fatalf("Changed was not told of the end: %s", last.State)
+			}
+			mediaRefused(protocol.CodeNotFound, w.e.MayJoinMedia("alice", "alice-1", c.ID))
+
+			direct := w.call("alice", protocol.MediaAudio, "bob")
+			w.must(w.e.Accept("bob", "bob-1", direct.ID))
+			mediaRefused(protocol.CodeBadRequest, w.e.MayJoinMedia("bob", "bob-1", direct.ID)) // peer to peer
 		}},
 		{"group call: nobody answers", func(t *testing.T, w *world) {
 			w.connectAll("alice", "bob", "carol")

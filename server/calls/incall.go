@@ -48,6 +48,21 @@ func (e *Engine) participating(user, id string, op func(c *call, p *protocol.Par
 	return op(c, p)
 }
 
+// MayJoinMedia tells whether device may connect to the media of group
+// call id (its SFU room): user must be joined in the call on that very
+// device.
+func (e *Engine) MayJoinMedia(user, device, id string) error {
+	return e.participating(user, id, func(c *call, p *protocol.Participant) error {
+		switch {
+		case !c.Group:
+			return protocol.Errorf(protocol.CodeBadRequest, "only a group call has an SFU room")
+		case p.State != protocol.StateJoined || p.Device != device:
+			return protocol.Errorf(protocol.CodeForbidden, "join the call on this device first")
+		}
+		return nil
+	})
+}
+
 func notInCall(id string) error {
 	return protocol.Errorf(protocol.CodeForbidden, "you are not in call %s", id)
 }

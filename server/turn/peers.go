@@ -59,6 +59,9 @@ type peerFilter struct {
 	own map[netip.Addr]bool
 	// relayIPs are the addresses clients reach this server's relays at.
 	relayIPs []netip.Addr
+	// mediaPort, on the relay IPs, is the SFU's: a service relays may
+	// reach, as clients behind NATs must (0: none).
+	mediaPort uint16
 
 	mu         sync.Mutex
 	relayPorts map[uint16]bool // of the relay sockets open now
@@ -128,6 +131,9 @@ func (f *peerFilter) permitsPacket(peer netip.AddrPort) bool {
 	}
 	if !f.isRelayIP(ip) {
 		return false
+	}
+	if f.mediaPort != 0 && peer.Port() == f.mediaPort {
+		return true
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()

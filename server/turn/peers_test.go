@@ -199,6 +199,7 @@ func TestPeerFilter(t *testing.T) {
 	f := newPeerFilter([]netip.Prefix{netip.MustParsePrefix("10.20.0.0/16")},
 		addr("0.0.0.0"), addr("198.51.100.7"), []netip.Addr{addr("127.0.0.1"), addr("192.168.1.5"), addr("::1"), addr("2001:db8::5")})
 	f.relayPorts[50000] = true
+	f.mediaPort = 7882
 	for _, c := range []struct {
 		peer       string
 		permission bool // may a client get a permission for the IP
@@ -212,7 +213,10 @@ func TestPeerFilter(t *testing.T) {
 		{"10.21.3.4:5000", false, false},
 		{"198.51.100.7:50000", true, true}, // a relay at the public IP
 		{"198.51.100.7:50001", true, false},
-		{"198.51.100.7:3478", true, false},  // the TURN service itself
+		{"198.51.100.7:3478", true, false}, // the TURN service itself
+		{"198.51.100.7:7882", true, true},  // the SFU's media port
+		{"192.168.1.5:7882", false, false}, // the media port on an address relays are not reached at
+		{"127.0.0.1:7882", false, false},
 		{"192.168.1.5:50000", false, false}, // the relay's port on an address it is not announced at
 		{"[2001:db8::5]:5000", false, false},
 		{"0.0.0.0:5000", false, false},

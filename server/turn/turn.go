@@ -39,6 +39,10 @@ type Config struct {
 	// private network of an intranet deployment. A range opens every
 	// address in it, this host's own included.
 	AllowPeers []netip.Prefix
+	// MediaPort is the UDP port of the server's SFU, which relays may send
+	// to at the addresses they are reached at: a client behind a NAT may
+	// reach group calls' media only through a relay. 0: none.
+	MediaPort int
 	// Logger receives pion's logs; nil silences all but errors.
 	Logger logging.LoggerFactory
 }
@@ -84,6 +88,7 @@ func Start(cfg Config) (*Server, error) {
 	bind := local.AddrPort().Addr().Unmap()
 	publicAddr, _ := netip.AddrFromSlice(public)
 	filter := newPeerFilter(cfg.AllowPeers, bind, publicAddr.Unmap(), interfaceAddrs(logger))
+	filter.mediaPort = uint16(cfg.MediaPort)
 	s.srv, err = turn.NewServer(turn.ServerConfig{
 		Realm:         cfg.Realm,
 		AuthHandler:   s.authenticate,
