@@ -39,6 +39,16 @@ func (p *Phone) HandleEvent(ev client.Event) {
 		if p.decodeEvent(ev, &s) {
 			p.signal(s)
 		}
+	case protocol.TypeMediaSignal:
+		var s protocol.MediaSignal
+		if p.decodeEvent(ev, &s) {
+			p.mediaSignal(s)
+		}
+	case protocol.TypeCallSpeaking:
+		var s protocol.CallSpeaking
+		if p.decodeEvent(ev, &s) {
+			p.speaking(s)
+		}
 	}
 }
 
@@ -154,7 +164,7 @@ func (p *Phone) adopt(pr *peer) bool {
 		pr.close()
 		return false
 	}
-	key := peerKey(pr.user, pr.device)
+	key := pr.key()
 	p.peers[key] = pr
 	if p.state == Connecting && p.chosen == nil && p.want == key {
 		p.chosen = pr
@@ -269,6 +279,29 @@ func (p *Phone) signal(s protocol.CallSignal) {
 	}
 	if err := pr.session.HandleSignal(s.Kind, s.SDP, s.Candidate); err != nil {
 		p.failed(err)
+	}
+}
+
+// mediaSignal passes the SFU's negotiation to the group call's session.
+func (p *Phone) mediaSignal(s protocol.MediaSignal) {
+	p.mu.Lock()
+	pr := p.peers[sfuKey]
+	if p.state == Idle || s.CallID != p.call.ID || pr == nil {
+		p.mu.Unlock()
+		return
+	}
+	p.mu.Unlock()
+	if err := pr.session.HandleSignal(s.Kind, s.SDP, s.Candidate); err != nil {
+		p.failed(err)
+	}
+}
+
+// speaking tells the owner who speaks in the group call.
+func (p *Phone) speaking(s protocol.CallSpeaking) {
+	p.mu.Lock()
+	defer p.unlockAndFlush()
+	if p.inCallLocked() && s.CallID == p.call.ID {
+		p.emitLocked(Event{Type: EventSpeaking, Call: p.call, Speakers: s.Users})
 	}
 }
 

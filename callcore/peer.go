@@ -10,29 +10,49 @@ import (
 	"parley/protocol"
 )
 
-// peer is the media link to one remote device, with the queue that carries
-// its signals to the server in order.
+// peer is the media link to one remote device, or to the server's SFU in a
+// group call (user and device empty), with the queue that carries its
+// signals to the server in order.
 type peer struct {
 	p         *Phone
 	callID    string
 	user      string
 	device    string
 	session   *media.Session
-	signals   chan protocol.CallSignal
+	signals   chan outgoingSignal
 	done      chan struct{}
 	wg        sync.WaitGroup // the signal sender
 	connected bool           // guarded by p.mu
+}
+
+// outgoingSignal is a request that carries negotiation to the server:
+// call.signal to a device, or media.signal to the SFU.
+type outgoingSignal struct {
+	typ     string
+	kind    string
+	payload any
+}
+
+// sfuKey is the key of the SFU's peer among a call's peers.
+const sfuKey = "sfu"
+
+func (pr *peer) key() string {
+	if pr.user == "" {
+		return sfuKey
+	}
+	return peerKey(pr.user, pr.device)
 }
 
 // signalQueue bounds the signals waiting for the server: a call sends a
 // handful of descriptions and a few dozen candidates.
 const signalQueue = 128
 
-// newPeer makes the media session to user's device in the call. It runs
-// without the Phone's lock: media callbacks take it.
+// newPeer makes the media session to user's device in the call, or to the
+// SFU when user is empty. It runs without the Phone's lock: media
+// callbacks take it.
 func (p *Phone) newPeer(call protocol.Call, user, device string) (*peer, error) {
 	pr := &peer{p: p, callID: call.ID, user: user, device: device,
-		signals: make(chan protocol.CallSignal, signalQueue), done: make(chan struct{})}
+		signals: make(chan outgoingSignal, signalQueue), done: make(chan struct{})}
 	ice := make([]media.ICEServer, 0, len(p.sig.ICEServers()))
 	for _, s := range p.sig.ICEServers() {
 		ice = append(ice, media.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
@@ -52,6 +72,9 @@ func (p *Phone) newPeer(call protocol.Call, user, device string) (*peer, error) 
 		RelayOnly:    p.cfg.RelayOnly,
 		LoopbackOnly: p.cfg.LoopbackOnly,
 		Video:        call.Media == protocol.MediaVideo,
+		Width:        p.cfg.Width,
+		Height:       p.cfg.Height,
+		FrameRate:    p.cfg.FrameRate,
 		TestMedia:    p.cfg.TestMedia,
 		Camera:       camera,
 		Microphone:   microphone,
@@ -72,7 +95,11 @@ func (p *Phone) newPeer(call protocol.Call, user, device string) (*peer, error) 
 
 // SendSignal implements media.Signaler: it queues, and never blocks media.
 func (pr *peer) SendSignal(kind, sdp string, candidate json.RawMessage) {
-	sig := protocol.CallSignal{CallID: pr.callID, To: pr.user, ToDevice: pr.device, Kind: kind, SDP: sdp, Candidate: candidate}
+	sig := outgoingSignal{typ: protocol.TypeCallSignal, kind: kind,
+		payload: protocol.CallSignal{CallID: pr.callID, To: pr.user, ToDevice: pr.device, Kind: kind, SDP: sdp, Candidate: candidate}}
+	if pr.user == "" {
+		sig.typ, sig.payload = protocol.TypeMediaSignal, protocol.MediaSignal{CallID: pr.callID, Kind: kind, SDP: sdp, Candidate: candidate}
+	}
 	select {
 	case pr.signals <- sig:
 	case <-pr.done:
@@ -89,11 +116,19 @@ func (pr *peer) send() {
 		case <-pr.done:
 			return
 		case sig := <-pr.signals:
-			if err := pr.p.request(protocol.TypeCallSignal, sig, nil); err != nil {
-				pr.p.failed(fmt.Errorf("sending %s to %s: %w", sig.Kind, sig.To, err))
+			if err := pr.p.request(sig.typ, sig.payload, nil); err != nil {
+				pr.p.failed(fmt.Errorf("sending %s to %s: %w", sig.kind, pr.remote(), err))
 			}
 		}
 	}
+}
+
+// remote names the other end, for messages.
+func (pr *peer) remote() string {
+	if pr.user == "" {
+		return "the server's media (SFU)"
+	}
+	return pr.user
 }
 
 func (pr *peer) close() {
@@ -136,7 +171,7 @@ func (pr *peer) state(s media.State) {
 		case media.StateConnected:
 			p.activeLocked()
 		case media.StateFailed:
-			p.failedLocked(fmt.Errorf("the media connection to %s failed", pr.user))
+			p.failedLocked(fmt.Errorf("the media connection to %s failed", pr.remote()))
 		}
 	}
 	p.unlockAndFlush()

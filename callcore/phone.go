@@ -67,6 +67,9 @@ type Config struct {
 	// microphone; LoopbackOnly and RelayOnly shape ICE (tests, privacy).
 	TestMedia    bool
 	LoopbackOnly bool
+	// Width, Height and FrameRate of the video we send; media's defaults
+	// (640x480@30) when zero.
+	Width, Height, FrameRate int
 	// Capture names the camera and the microphone to use, as
 	// media.Cameras and media.Microphones list them; asked at each call,
 	// so a change of settings applies to the next. Nil or empty names:
@@ -90,8 +93,9 @@ type Phone struct {
 	joining    string        // the call our call.join awaits the reply for
 	restating  string        // the call a reconnect awaits the server's restatement of
 	peers      map[string]*peer
-	chosen     *peer  // the remote device that answered (or that we answered)
+	chosen     *peer  // the remote device that answered (or that we answered); the SFU in a group call
 	want       string // its peer key, known before its session may exist
+	mediaJoin  string // the group call whose SFU connection is being made
 	acceptedAt time.Time
 	muted      bool
 	cameraOff  bool

@@ -1,6 +1,7 @@
 package callcore
 
 import (
+	"fmt"
 	"time"
 
 	"parley/media"
@@ -33,9 +34,8 @@ func (p *Phone) connectLocked() {
 		p.state = Connecting
 		p.emitLocked(Event{Type: EventState, State: Connecting, Call: p.call})
 	}
-	if p.call.Group {
-		// A group call's media comes with the SFU; signaling is all.
-		p.activeLocked()
+	if p.call.Group && p.chosen == nil {
+		p.joinMediaLocked()
 		return
 	}
 	if p.chosen == nil {
@@ -51,6 +51,35 @@ func (p *Phone) connectLocked() {
 	if p.chosen.connected {
 		p.activeLocked()
 	}
+}
+
+// joinMediaLocked connects this device to the group call's SFU room, once
+// per call: a session that answers the SFU's offers, then media.join. The
+// session becomes the chosen peer, and connectLocked goes on from there.
+func (p *Phone) joinMediaLocked() {
+	p.want = sfuKey
+	if p.mediaJoin == p.call.ID {
+		return
+	}
+	p.mediaJoin = p.call.ID
+	call := p.call
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		pr, err := p.newPeer(call, "", "")
+		if err != nil {
+			p.failed(err)
+			return
+		}
+		if !p.adopt(pr) {
+			return
+		}
+		// The SFU's first offer may come before the reply: the session is
+		// there to answer it.
+		if err := p.request(protocol.TypeMediaJoin, protocol.CallRef{CallID: call.ID}, nil); err != nil {
+			p.failed(fmt.Errorf("joining the call's media: %w", err))
+		}
+	}()
 }
 
 func (p *Phone) activeLocked() {

@@ -26,6 +26,7 @@ var parsers = map[string]func(me string, args []string) (command, error){
 	"history":  parseHistory,
 	"call":     parseCall,
 	"answer":   parseAnswer,
+	"join":     parseJoin,
 }
 
 // parse parses the command line. Every error it returns is a bad argument,

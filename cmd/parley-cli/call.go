@@ -25,6 +25,14 @@ func mediaFlags(fs *flag.FlagSet, o *callOptions) {
 	fs.DurationVar(&o.switchAfter, "switch-to-audio-after", 0, "")
 	fs.BoolVar(&o.testMedia, "test-media", false, "")
 	fs.BoolVar(&o.relayOnly, "relay-only", false, "")
+	fs.Func("video-size", "", func(v string) error {
+		_, err := fmt.Sscanf(v, "%dx%d", &o.width, &o.height)
+		if err != nil || o.width < 16 || o.height < 16 || o.width > 1920 || o.height > 1080 || o.width%2 != 0 || o.height%2 != 0 {
+			return errors.New("--video-size must be WIDTHxHEIGHT, even numbers from 16x16 to 1920x1080")
+		}
+		return nil
+	})
+	fs.IntVar(&o.frameRate, "fps", 0, "")
 }
 
 func checkMediaFlags(o *callOptions) error {
@@ -33,6 +41,8 @@ func checkMediaFlags(o *callOptions) error {
 		return errors.New("--hold must not be negative")
 	case o.muteAfter < 0 || o.switchAfter < 0:
 		return errors.New("--mute-after and --switch-to-audio-after must not be negative")
+	case o.frameRate < 0 || o.frameRate > 60:
+		return errors.New("--fps must be 1 to 60")
 	}
 	return nil
 }
@@ -137,4 +147,42 @@ func (c *answerCmd) run(ctx context.Context, e *env) error {
 	defer cl.Close()
 	c.opts.testMedia = c.opts.testMedia || e.testMedia()
 	return newCallFlow(cl, e.out, c.opts).answer(ctx, c.wait)
+}
+
+type joinCmd struct {
+	conversation string
+	wait         time.Duration
+	opts         callOptions
+}
+
+func parseJoin(me string, args []string) (command, error) {
+	fs := newFlagSet("join")
+	c := &joinCmd{}
+	fs.DurationVar(&c.wait, "wait", 10*time.Second, "")
+	mediaFlags(fs, &c.opts)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if err := exactly(pos, 1, "takes group:ID"); err != nil {
+		return nil, err
+	}
+	if _, group, _ := protocol.ParseConversation(pos[0]); group == "" {
+		return nil, fmt.Errorf("%q is not group:ID", pos[0])
+	}
+	if c.wait <= 0 {
+		return nil, errors.New("--wait must be positive")
+	}
+	c.conversation = pos[0]
+	return c, checkMediaFlags(&c.opts)
+}
+
+func (c *joinCmd) run(ctx context.Context, e *env) error {
+	cl, err := e.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	c.opts.testMedia = c.opts.testMedia || e.testMedia()
+	return newCallFlow(cl, e.out, c.opts).join(ctx, c.conversation, c.wait)
 }

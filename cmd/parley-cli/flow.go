@@ -51,6 +51,8 @@ type callOptions struct {
 	ringFor       time.Duration // let an invite ring this long before answering
 	cancelAfter   time.Duration
 	declineInvite bool
+	// Video we send, when not media's default 640x480@30.
+	width, height, frameRate int
 }
 
 func newCallFlow(cl *client.Client, out *printer, opts callOptions) *callFlow {
@@ -58,6 +60,9 @@ func newCallFlow(cl *client.Client, out *printer, opts callOptions) *callFlow {
 	f.phone = callcore.New(cl, callcore.Config{
 		TestMedia: opts.testMedia,
 		RelayOnly: opts.relayOnly,
+		Width:     opts.width,
+		Height:    opts.height,
+		FrameRate: opts.frameRate,
 		Ringer:    ringer{out},
 		OnEvent: func(ev callcore.Event) {
 			if ev.Type == callcore.EventState && ev.State == callcore.Incoming {
@@ -97,6 +102,36 @@ func (f *callFlow) place(ctx context.Context, inv *protocol.CallInvite) error {
 func (f *callFlow) answer(ctx context.Context, wait time.Duration) error {
 	defer f.phone.Close()
 	f.inviteBy = time.After(wait)
+	return f.follow(ctx)
+}
+
+// join waits at most wait to hear of the group call going on in conv
+// (the server tells a device of the calls it can see when it connects),
+// joins it, then follows it to its end.
+func (f *callFlow) join(ctx context.Context, conv string, wait time.Duration) error {
+	defer f.phone.Close()
+	deadline := time.After(wait)
+	for f.id == "" {
+		select {
+		case ev, ok := <-f.cl.Events():
+			if !ok {
+				return errors.New("the connection closed")
+			}
+			f.phone.HandleEvent(ev)
+			var u protocol.CallUpdate
+			if ev.Type == protocol.TypeCallUpdate && ev.Decode(&u) == nil && u.Call.Conversation == conv && u.Call.State != protocol.CallEnded {
+				f.id = u.Call.ID
+			}
+		case <-deadline:
+			return fmt.Errorf("no call going on in %s within the --wait time", conv)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if err := f.phone.Join(f.id); err != nil {
+		return fmt.Errorf("join: %w", err)
+	}
+	f.out.event(line{Event: "join_sent", CallID: f.id, Conversation: conv})
 	return f.follow(ctx)
 }
 
@@ -141,6 +176,13 @@ func (f *callFlow) follow(ctx context.Context) error {
 	counters, setup := f.phone.Counters()
 	s := summary{Summary: true, CallID: f.id, Outcome: f.outcome, mediaStats: mediaStats{
 		VideoFramesDecoded: counters.VideoFramesDecoded, AudioPacketsReceived: counters.AudioPacketsReceived}}
+	if _, call := f.phone.State(); call.Group {
+		// Through the SFU each sender's tracks are named by its user.
+		s.Peers = map[string]mediaStats{}
+		for user, r := range counters.Senders {
+			s.Peers[user] = mediaStats{VideoFramesDecoded: r.VideoFramesDecoded, AudioPacketsReceived: r.AudioPacketsReceived}
+		}
+	}
 	if !f.connected.IsZero() {
 		s.SetupMS = setup.Milliseconds()
 		s.DurationMS = f.ended.Sub(f.connected).Milliseconds()

@@ -39,20 +39,25 @@ Commands:
                                 decline it (after letting it ring for --ring),
                                 keep it for --hold (default 5s) and hang up
                                 unless the other side did first
+  join group:ID [--wait D] [--hold D]
+                                enter the group's call going on (waiting at most
+                                --wait, default 10s, to hear of it), keep it for
+                                --hold (default 5s) and hang up
 
-call and answer also take:
+call, answer and join also take:
   --test-media                  generated video and sound instead of the camera
                                 and microphone (or PARLEY_TEST_MEDIA=1)
   --relay-only                  media only through the server's TURN relay
   --mute-after D                mute the microphone D after connecting
   --switch-to-audio-after D     turn the video call into a voice call D after
                                 connecting
+  --video-size WxH, --fps N     the video sent (default 640x480 at 30 fps)
 
 PEER is a user name, or group:ID. For call, group:ID may be followed by the
 members to ring; alone it rings every other member. D is a duration: 30s, 2m.
 Flags may come before or after a command's other arguments; -- ends them.
 
-call and answer print their events as JSON lines and last a summary line.
+call, answer and join print their events as JSON lines and last a summary line.
 Exit status: 0 when the command ran to its end (a call whatever its outcome),
 1 when it could not, 2 for bad arguments.
 `
