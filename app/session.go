@@ -81,7 +81,7 @@ func (a *App) startSession(c *client.Client, win fyne.Window) *Session {
 				}
 			})
 		},
-		OnFrame:      func(_ string, img *image.RGBA) { s.screens.RemoteFrame(img) },
+		OnFrame:      func(user string, img *image.RGBA) { s.screens.UserFrame(user, img) },
 		OnLocalFrame: func(img *image.RGBA) { s.screens.LocalFrame(img) },
 	})
 	s.screens.Control = s.phone

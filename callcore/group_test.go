@@ -2,6 +2,7 @@ package callcore
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -40,6 +41,12 @@ func TestGroupCallMediaThroughTheSFU(t *testing.T) {
 			}
 		}
 	}
+
+	// The test tone is loud: the SFU hears the others speak, from the
+	// level each puts on its packets.
+	alice.wait(func(ev Event) bool {
+		return ev.Type == EventSpeaking && slices.Contains(ev.Speakers, "bob")
+	})
 
 	if err := bob.phone.SetMuted(true); err != nil {
 		t.Fatal(err)

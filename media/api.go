@@ -2,6 +2,7 @@ package media
 
 import (
 	"net"
+	"sync/atomic"
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
@@ -27,8 +28,9 @@ const (
 // newAPI builds a webrtc.API with VP8 and Opus only, the interceptors of
 // a call (NACK both ways, RTCP sender and receiver reports, stats, TWCC
 // feedback and send-side congestion control), and the ICE settings of cfg.
-// onEstimator receives the congestion controller of the PeerConnection.
-func newAPI(cfg *Config, onEstimator func(cc.BandwidthEstimator)) (*webrtc.API, error) {
+// onEstimator receives the congestion controller of the PeerConnection;
+// level is the microphone's level, stamped on each audio packet (RFC 6464).
+func newAPI(cfg *Config, onEstimator func(cc.BandwidthEstimator), level *atomic.Uint32) (*webrtc.API, error) {
 	m := &webrtc.MediaEngine{}
 	// NACK and TWCC feedback are added by their Configure calls below.
 	fb := []webrtc.RTCPFeedback{{Type: "ccm", Parameter: "fir"}, {Type: "nack", Parameter: "pli"}}
@@ -45,7 +47,12 @@ func newAPI(cfg *Config, onEstimator func(cc.BandwidthEstimator)) (*webrtc.API, 
 		return nil, err
 	}
 
+	if err := m.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: audioLevelURI}, webrtc.RTPCodecTypeAudio); err != nil {
+		return nil, err
+	}
+
 	reg := &interceptor.Registry{}
+	reg.Add(audioLevelFactory{level: level})
 	if err := webrtc.ConfigureNack(m, reg); err != nil {
 		return nil, err
 	}

@@ -52,6 +52,7 @@ type Session struct {
 	video    *sender // nil in an audio call
 	counters counters
 	mixer    mixer
+	level    atomic.Uint32 // of the microphone's latest chunk, in -dBov
 	videoOff atomic.Bool // switched to audio: no video either way
 	done     chan struct{}
 	// statsDone closes when the stats goroutine has returned: Pion's
@@ -84,8 +85,9 @@ type Session struct {
 func New(cfg Config, sig Signaler) (*Session, error) {
 	cfg.setDefaults()
 	s := &Session{cfg: cfg, sig: sig, done: make(chan struct{}), statsDone: make(chan struct{}), conn: StateNew}
+	s.level.Store(silentLevel)
 	var estimator cc.BandwidthEstimator
-	api, err := newAPI(&s.cfg, func(e cc.BandwidthEstimator) { estimator = e })
+	api, err := newAPI(&s.cfg, func(e cc.BandwidthEstimator) { estimator = e }, &s.level)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +153,7 @@ func (s *Session) openAudio(gate *atomic.Bool) (device, codec.ReadCloser, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	enc, err := opusBuilder{}.BuildAudioEncoder(gateAudio(src.r, gate), src.p)
+	enc, err := opusBuilder{}.BuildAudioEncoder(gateAudio(meterAudio(src.r, &s.level), gate), src.p)
 	if err != nil {
 		src.dev.Close()
 		return nil, nil, err

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pion/mediadevices/pkg/prop"
+	"github.com/pion/mediadevices/pkg/wave"
 )
 
 func TestQuality(t *testing.T) {
@@ -130,4 +131,28 @@ func constant(n int, v int16) []int16 {
 		s[i] = v
 	}
 	return s
+}
+
+func TestLevelOf(t *testing.T) {
+	chunk := func(f func(i int) int16) wave.Audio {
+		a := wave.NewInt16Interleaved(wave.ChunkInfo{Len: 960, Channels: 1, SamplingRate: 48000})
+		for i := range 960 {
+			a.Data[i] = f(i)
+		}
+		return a
+	}
+	for _, c := range []struct {
+		name string
+		pcm  func(i int) int16
+		want uint8
+	}{
+		{"silence", func(int) int16 { return 0 }, silentLevel},
+		{"full scale", func(i int) int16 { return int16(32767 * (1 - 2*(i%2))) }, 0},
+		{"-40 dBov", func(i int) int16 { return int16(328 * (1 - 2*(i%2))) }, 40},
+		{"-90 dBov, barely there", func(i int) int16 { return int16(1 - 2*(i%2)) }, 90},
+	} {
+		if got := levelOf(chunk(c.pcm)); got != c.want {
+			t.Errorf("%s: level %d, want %d", c.name, got, c.want)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package views
 import (
 	"errors"
 	"image"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -30,7 +31,8 @@ const (
 // fits: the invite window, the outgoing screen, the voice, video or group
 // call in the call window, and the mini window when the person leaves the
 // call window. HandleEvent runs on the UI goroutine (the app calls it in
-// fyne.Do); RemoteFrame and LocalFrame may be called from any goroutine.
+// fyne.Do); UserFrame, RemoteFrame and LocalFrame may be called from any
+// goroutine.
 type CallScreens struct {
 	App     fyne.App
 	Me      string
@@ -70,6 +72,9 @@ type CallScreens struct {
 	cameraOff   bool
 	ticker      Timer // the call timer's next tick, while a call is active
 	linger      Timer // the close of an ended call's window
+	// grid is the group call's grid while it shows, nil otherwise: where
+	// the frames go, read on the media goroutines.
+	grid atomic.Pointer[GroupCallView]
 }
 
 // NewCallScreens is idle until the first event.
@@ -89,11 +94,29 @@ func (s *CallScreens) Invite() *InviteWindow { return s.invite }
 // Window is the call window, or nil.
 func (s *CallScreens) Window() fyne.Window { return s.win }
 
-// RemoteFrame shows a decoded remote video frame; any goroutine.
+// UserFrame shows a decoded video frame of user's camera: on their tile
+// in a group call, else as the remote video; any goroutine.
+func (s *CallScreens) UserFrame(user string, img *image.RGBA) {
+	if g := s.grid.Load(); g != nil {
+		g.PushFrame(user, img)
+		return
+	}
+	s.RemoteFrame(img)
+}
+
+// RemoteFrame shows a decoded frame of the other party's video in a direct
+// call; any goroutine.
 func (s *CallScreens) RemoteFrame(img *image.RGBA) { s.Remote.Push(img) }
 
-// LocalFrame shows a frame of the local preview; any goroutine.
-func (s *CallScreens) LocalFrame(img *image.RGBA) { s.Local.Push(img) }
+// LocalFrame shows a frame of the local preview, on our own tile in a
+// group call; any goroutine.
+func (s *CallScreens) LocalFrame(img *image.RGBA) {
+	if g := s.grid.Load(); g != nil {
+		g.PushFrame(s.Me, img)
+		return
+	}
+	s.Local.Push(img)
+}
 
 // peer is the other person of a 1:1 call.
 func (s *CallScreens) peer() string {
@@ -148,9 +171,12 @@ func (s *CallScreens) HandleEvent(ev callcore.Event) {
 		s.remote(ev)
 	case callcore.EventSwitched:
 		s.call = ev.Call
-		if s.screen == ScreenVideo || s.screen == ScreenOutgoing {
+		switch s.screen {
+		case ScreenVideo, ScreenOutgoing:
 			s.screen = ScreenNone // rebuild without the video controls
 			s.show()
+		case ScreenGroup:
+			s.Group.SetCall(s.call)
 		}
 	case callcore.EventStats:
 		switch s.screen {
@@ -158,6 +184,12 @@ func (s *CallScreens) HandleEvent(ev callcore.Event) {
 			s.Voice.Quality.Set(ev.Stats.Quality)
 		case ScreenVideo:
 			s.Video.Quality.Set(ev.Stats.Quality)
+		case ScreenGroup:
+			s.Group.SetQuality(ev.Stats.Quality)
+		}
+	case callcore.EventSpeaking:
+		if s.screen == ScreenGroup {
+			s.Group.SetSpeaking(ev.Speakers)
 		}
 	case callcore.EventError:
 		if ev.Err == nil {
@@ -198,7 +230,7 @@ func (s *CallScreens) remote(ev callcore.Event) {
 			}
 		}
 	case ScreenGroup:
-		s.Group.SetParticipants(s.call.Participants)
+		s.Group.SetCall(s.call)
 	case ScreenOutgoing:
 		switch ev.What {
 		case protocol.EventDeclined:
@@ -225,7 +257,7 @@ func (s *CallScreens) show() {
 	}
 	if want == s.screen && s.win != nil {
 		if want == ScreenGroup {
-			s.Group.SetParticipants(s.call.Participants)
+			s.Group.SetCall(s.call)
 		}
 		return
 	}
@@ -253,12 +285,17 @@ func (s *CallScreens) show() {
 		}
 		content = s.Video.Object()
 	case ScreenGroup:
-		s.Group = NewGroupCallView(video, GroupActions{Mute: s.toggleMute, Camera: s.toggleCamera,
+		s.Group = NewGroupCallView(s.Me, GroupActions{Mute: s.toggleMute, Camera: s.toggleCamera,
 			Invite: s.inviteMore, Hangup: s.hangup})
-		s.Group.SetParticipants(s.call.Participants)
+		s.Group.SetCall(s.call)
 		content = container.NewBorder(nil, s.status, nil, nil, s.Group.Object())
 	}
 	s.screen = want
+	if want == ScreenGroup {
+		s.grid.Store(s.Group)
+	} else {
+		s.grid.Store(nil)
+	}
 	if s.win == nil {
 		s.win = s.App.NewWindow(T("Parley call"))
 		s.win.SetCloseIntercept(s.Minimize)
@@ -297,6 +334,7 @@ func (s *CallScreens) setStatus(text string) {
 // end shows how the call ended, then closes its windows.
 func (s *CallScreens) end(outcome string) {
 	stopTimer(&s.ticker)
+	s.grid.Store(nil)
 	s.closeInvite()
 	s.closeMini()
 	s.connectedAt = time.Time{}

@@ -100,8 +100,7 @@ func relabel(b *widget.Button, label string, icon fyne.Resource) {
 func (s *CallScreens) inviteMore() {
 	in := map[string]bool{}
 	for _, p := range s.call.Participants {
-		switch p.State {
-		case protocol.StateJoined, protocol.StateInvited, protocol.StateRinging:
+		if inCall(p) {
 			in[p.User] = true
 		}
 	}

@@ -11,8 +11,6 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"parley/protocol"
 )
 
 // callButton is a round-ish control button of the call screens.
@@ -266,117 +264,6 @@ func (v *VideoCallView) SetRemoteCameraOff(off bool) {
 
 // RemoteCameraOff tells whether the avatar shows instead of the video.
 func (v *VideoCallView) RemoteCameraOff() bool { return v.remoteBox.Objects[0] != v.Remote.Image }
-
-// GroupCallView is a group call: a grid of up to 9 tiles (video or avatar,
-// name, muted mark) and "Invite more".
-type GroupCallView struct {
-	Timer  *canvas.Text
-	Invite *widget.Button
-	Mute   *widget.Button
-	Camera *widget.Button
-	Hangup *widget.Button
-	Tiles  map[string]*GroupTile
-	grid   *fyne.Container
-	root   fyne.CanvasObject
-}
-
-// GroupTile is one participant's tile.
-type GroupTile struct {
-	User   string
-	Video  *VideoSurface
-	Muted  *canvas.Text
-	Status *canvas.Text
-	box    *fyne.Container
-}
-
-// GroupActions are what the group call's buttons do.
-type GroupActions struct {
-	Mute, Camera, Invite, Hangup func()
-}
-
-// NewGroupCallView builds the group call screen.
-func NewGroupCallView(video bool, do GroupActions) *GroupCallView {
-	v := &GroupCallView{Timer: whiteText("00:00", 14, false), Tiles: map[string]*GroupTile{}}
-	v.Mute = callButton(T("Mute"), theme.VolumeMuteIcon(), do.Mute)
-	v.Camera = callButton(T("Camera off"), theme.VisibilityOffIcon(), do.Camera)
-	if !video {
-		v.Camera.Hide()
-	}
-	v.Invite = callButton(T("Invite more"), theme.ContentAddIcon(), do.Invite)
-	v.Hangup = hangupButton(T("Hang up"), do.Hangup)
-	v.grid = container.NewGridWithColumns(1)
-	controls := container.NewHBox(layout.NewSpacer(), v.Mute, v.Camera, v.Invite, v.Hangup, layout.NewSpacer())
-	v.root = container.NewStack(darkBackground(), container.NewBorder(
-		container.NewHBox(layout.NewSpacer(), v.Timer), controls, nil, nil, v.grid))
-	return v
-}
-
-// Object is the view's canvas object.
-func (v *GroupCallView) Object() fyne.CanvasObject { return v.root }
-
-// SetParticipants shows a tile per participant still in the call (at most
-// 9), in the call's order.
-func (v *GroupCallView) SetParticipants(ps []protocol.Participant) {
-	var objs []fyne.CanvasObject
-	seen := map[string]bool{}
-	for _, p := range ps {
-		switch p.State {
-		case protocol.StateJoined, protocol.StateInvited, protocol.StateRinging:
-		default:
-			continue
-		}
-		if len(objs) == protocol.MaxCallSize {
-			break
-		}
-		t := v.Tiles[p.User]
-		if t == nil {
-			t = newGroupTile(p.User)
-			v.Tiles[p.User] = t
-		}
-		t.set(p)
-		seen[p.User] = true
-		objs = append(objs, t.box)
-	}
-	for u := range v.Tiles {
-		if !seen[u] {
-			delete(v.Tiles, u)
-		}
-	}
-	cols := 1
-	switch {
-	case len(objs) > 4:
-		cols = 3
-	case len(objs) > 1:
-		cols = 2
-	}
-	v.grid.Layout = layoutGrid(cols)
-	v.grid.Objects = objs
-	v.grid.Refresh()
-}
-
-func layoutGrid(cols int) fyne.Layout { return layout.NewGridLayoutWithColumns(cols) }
-
-func newGroupTile(user string) *GroupTile {
-	t := &GroupTile{User: user, Video: NewVideoSurface(), Muted: whiteText(T("Muted"), 11, false),
-		Status: whiteText("", 11, false)}
-	bg := canvas.NewRectangle(color.NRGBA{0x33, 0x36, 0x3a, 0xff})
-	bg.CornerRadius = 6
-	t.box = container.NewStack(bg, container.NewCenter(container.NewVBox(container.NewCenter(Avatar(user, 56)),
-		whiteText(user, 13, true), t.Status, t.Muted)))
-	return t
-}
-
-func (t *GroupTile) set(p protocol.Participant) {
-	t.Muted.Hidden = !p.Muted
-	t.Muted.Refresh()
-	switch p.State {
-	case protocol.StateInvited, protocol.StateRinging:
-		t.Status.Text = T("Ringing…")
-	default:
-		t.Status.Text = ""
-	}
-	t.Status.Refresh()
-}
 
 // MiniWindow is the small floating window that keeps a call in sight while
 // the person is elsewhere: the remote video or the timer. A click returns

@@ -14,7 +14,8 @@ import (
 	"parley/protocol"
 )
 
-// Image snapshots of the invite window and the video call screen. The
+// Image snapshots of the invite window, the video call screen and the
+// group call grid. The
 // masters are testdata/*.png: test.AssertImageMatches writes a missing
 // master on the first run and compares with it afterwards; a mismatch
 // leaves the picture it got in testdata/failed/ (delete the master and run
@@ -107,4 +108,23 @@ func TestSnapshotVideoCallScreen(t *testing.T) {
 		t.Fatalf("call window is %v, want 520x600", got)
 	}
 	test.AssertImageMatches(t, "video_call_screen.png", w.Canvas().Capture())
+}
+
+func TestSnapshotGroupCallGrid(t *testing.T) {
+	s, _, clk := newScreens(snapshotApp(t), "alice")
+	c := groupCall(protocol.MediaVideo, "ua", "ub", "uc", "ud")
+	c.Participants[2].Muted, c.Participants[2].CameraOff = true, true
+	c.Participants[3].State = protocol.StateRinging
+	t.Cleanup(func() { s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Ended, Call: c}) })
+
+	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Active, Call: c})
+	clk.Advance(83 * time.Second)
+	s.HandleEvent(callcore.Event{Type: callcore.EventStats, Call: c, Stats: media.Stats{Quality: media.QualityGood}})
+	s.HandleEvent(callcore.Event{Type: callcore.EventSpeaking, Call: c, Speakers: []string{"ua"}})
+	s.UserFrame("ua", gradient(640, 480))
+	s.LocalFrame(stripes(160, 120))
+	if s.Group.Timer.Text != "01:23" {
+		t.Fatalf("timer shows %q", s.Group.Timer.Text)
+	}
+	test.AssertImageMatches(t, "group_call_grid.png", s.Window().Canvas().Capture())
 }

@@ -663,35 +663,6 @@ func TestCallScreensEndTheirTimers(t *testing.T) {
 	}
 }
 
-func TestGroupCallGrid(t *testing.T) {
-	s, ph, _ := newScreens(test.NewTempApp(t), "alice")
-	members := []string{"alice"}
-	c := protocol.Call{ID: "g", Conversation: "group:g1", Group: true, Media: protocol.MediaVideo, Caller: "alice", State: protocol.CallActive,
-		Participants: []protocol.Participant{{User: "alice", State: protocol.StateJoined}}}
-	for i := range 8 {
-		u := "u" + string(rune('a'+i))
-		members = append(members, u)
-		c.Participants = append(c.Participants, protocol.Participant{User: u, State: protocol.StateJoined, Muted: i == 0})
-	}
-	members = append(members, "zed")
-	s.Members = func(string) []string { return members }
-	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Connecting, Call: c})
-	if s.Screen() != ScreenGroup || len(s.Group.Tiles) != 9 {
-		t.Fatalf("screen %q, %d tiles", s.Screen(), len(s.Group.Tiles))
-	}
-	if !s.Group.Tiles["ua"].Muted.Visible() || s.Group.Tiles["ub"].Muted.Visible() {
-		t.Fatal("muted marks wrong")
-	}
-	// Full: nobody more to invite.
-	test.Tap(s.Group.Invite)
-	ph.none(t)
-	c.Participants[8].State = protocol.StateLeft
-	s.HandleEvent(callcore.Event{Type: callcore.EventRemote, What: protocol.EventLeft, Call: c, Remote: c.Participants[8]})
-	if len(s.Group.Tiles) != 8 {
-		t.Fatalf("%d tiles after one left", len(s.Group.Tiles))
-	}
-}
-
 func TestVideoFramesReachTheSurface(t *testing.T) {
 	test.NewTempApp(t)
 	v := NewVideoSurface()
