@@ -53,7 +53,7 @@ type Session struct {
 	counters counters
 	mixer    mixer
 	level    atomic.Uint32 // of the microphone's latest chunk, in -dBov
-	videoOff atomic.Bool // switched to audio: no video either way
+	videoOff atomic.Bool   // switched to audio: no video either way
 	done     chan struct{}
 	// statsDone closes when the stats goroutine has returned: Pion's
 	// GetStats races with PeerConnection.Close, so Close waits for it
