@@ -3,9 +3,11 @@ package callcore
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"parley/internal/harness"
 	"parley/protocol"
 )
 
@@ -105,5 +107,51 @@ func (d *device) heardStop(user string) {
 			d.t.Fatalf("%s: audio from %s kept coming", d.c.User(), user)
 		}
 		last = now
+	}
+}
+
+// TestGroupCallMediaAfterReconnect: bob's signaling drops while the call
+// changes (carol leaves: the SFU's new offer to bob is lost). Once he is
+// back his media joins the SFU afresh, so he hears dave, who joins later,
+// and the others go on hearing him; what he counted before carries over.
+func TestGroupCallMediaAfterReconnect(t *testing.T) {
+	url := startServer(t, 30*time.Second)
+	proxy := harness.StartProxy(t, strings.TrimPrefix(url, "http://"))
+	alice, carol, dave := connect(t, url, "alice", granted), connect(t, url, "carol", granted), connect(t, url, "dave", granted)
+	bob := connect(t, "http://"+proxy.Addr, "bob", granted)
+	var group protocol.ConversationReply
+	if err := alice.c.Request(context.Background(), protocol.TypeGroupCreate,
+		protocol.GroupCreate{Name: "team", Members: []string{"bob", "carol", "dave"}}, &group); err != nil {
+		t.Fatal(err)
+	}
+	call, err := alice.phone.Call(group.Conversation.ID, protocol.MediaAudio, []string{"bob", "carol"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []*device{bob, carol} {
+		d.waitState(Incoming)
+		if err := d.phone.Accept(false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bob.waitState(Active)
+	bob.heardGrow("alice", 25)
+	bob.heardGrow("carol", 25)
+	before := bob.heard("alice")
+
+	proxy.Cut()
+	if err := carol.phone.Hangup(); err != nil {
+		t.Fatal(err)
+	}
+	alice.heardStop("carol")
+	proxy.Restore()
+	if err := dave.phone.Join(call.ID); err != nil {
+		t.Fatal(err)
+	}
+	bob.heardGrow("dave", 25)
+	alice.heardGrow("bob", 25)
+	dave.heardGrow("bob", 25)
+	if got := bob.heard("alice"); got <= before {
+		t.Fatalf("bob's count of alice's audio went from %d to %d: the first connection's counts were lost", before, got)
 	}
 }

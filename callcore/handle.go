@@ -53,13 +53,14 @@ func (p *Phone) HandleEvent(ev client.Event) {
 }
 
 // reconnected: the server restates the call right after the welcome if
-// it still has it. Media went on meanwhile, peer to peer, so a call it
-// kept goes on.
+// it still has it. Media went on meanwhile, so a call it kept goes on; a
+// group call's media joins its SFU afresh.
 func (p *Phone) reconnected() {
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	defer p.unlockAndFlush()
 	if p.inCallLocked() {
 		p.restating = p.call.ID
+		p.rejoinMediaLocked()
 	}
 }
 
@@ -166,7 +167,7 @@ func (p *Phone) adopt(pr *peer) bool {
 	}
 	key := pr.key()
 	p.peers[key] = pr
-	if p.state == Connecting && p.chosen == nil && p.want == key {
+	if (p.state == Connecting || p.state == Active) && p.chosen == nil && p.want == key {
 		p.chosen = pr
 		p.connectLocked()
 	}

@@ -99,6 +99,7 @@ type Phone struct {
 	acceptedAt time.Time
 	muted      bool
 	cameraOff  bool
+	carried    media.Counters // of the current call's SFU sessions that were replaced
 	last       media.Counters // of the call that ended last
 	setup      time.Duration
 	stopTick   chan struct{}
@@ -150,9 +151,16 @@ func (p *Phone) Counters() (media.Counters, time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.chosen != nil {
-		return p.chosen.session.Counters(), p.setupLocked(p.chosen.session.Counters())
+		c := p.countersLocked()
+		return c, p.setupLocked(c)
 	}
 	return p.last, p.setup
+}
+
+// countersLocked is what the current call's media counted: the chosen
+// session's, plus those of SFU sessions it replaced.
+func (p *Phone) countersLocked() media.Counters {
+	return p.carried.Plus(p.chosen.session.Counters())
 }
 
 // setupLocked is accept → first decoded remote video frame, or first

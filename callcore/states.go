@@ -30,7 +30,7 @@ func (p *Phone) placedHere(c protocol.Call) bool {
 // connectLocked starts media to the chosen peer and moves to connecting,
 // or straight to active when ICE and DTLS finished during ringing.
 func (p *Phone) connectLocked() {
-	if p.state != Connecting {
+	if p.state != Connecting && p.state != Active { // Active: a new SFU session
 		p.state = Connecting
 		p.emitLocked(Event{Type: EventState, State: Connecting, Call: p.call})
 	}
@@ -82,6 +82,26 @@ func (p *Phone) joinMediaLocked() {
 	}()
 }
 
+// rejoinMediaLocked gives a group call a fresh connection to its SFU once
+// the signaling connection is back: the SFU's offers and candidates sent
+// meanwhile are lost, and the network may have changed under the old
+// connection, which the SFU does not restart. Joining again replaces the
+// old connection on the server too.
+func (p *Phone) rejoinMediaLocked() {
+	old := p.peers[sfuKey]
+	if !p.call.Group || old == nil {
+		return
+	}
+	delete(p.peers, sfuKey)
+	if p.chosen == old {
+		p.carried = p.countersLocked()
+		p.chosen = nil
+	}
+	p.closeLater([]*peer{old})
+	p.mediaJoin = ""
+	p.joinMediaLocked()
+}
+
 func (p *Phone) activeLocked() {
 	if p.state != Connecting {
 		return
@@ -125,11 +145,12 @@ func (p *Phone) finishLocked(c protocol.Call) {
 	p.stopCountdownLocked()
 	p.ringLocked(false)
 	if p.chosen != nil {
-		p.last = p.chosen.session.Counters()
+		p.last = p.countersLocked()
 		p.setup = p.setupLocked(p.last)
 	} else {
-		p.last, p.setup = media.Counters{}, 0
+		p.last, p.setup = p.carried, 0
 	}
+	p.carried = media.Counters{}
 	p.closeLater(p.takePeersLocked())
 	p.call = c
 	p.state = Ended

@@ -93,3 +93,34 @@ func unixNano(n int64) time.Time {
 	}
 	return time.Unix(0, n)
 }
+
+// Plus adds the counts of o, of an earlier or later session of the same
+// call, to c's; first times are the earlier of the two.
+func (c Counters) Plus(o Counters) Counters {
+	sum := Counters{
+		VideoFramesDecoded:   c.VideoFramesDecoded + o.VideoFramesDecoded,
+		AudioPacketsReceived: c.AudioPacketsReceived + o.AudioPacketsReceived,
+		VideoFramesSent:      c.VideoFramesSent + o.VideoFramesSent,
+		AudioFramesSent:      c.AudioFramesSent + o.AudioFramesSent,
+		FirstVideoFrame:      earlier(c.FirstVideoFrame, o.FirstVideoFrame),
+		FirstAudioPacket:     earlier(c.FirstAudioPacket, o.FirstAudioPacket),
+		Senders:              make(map[string]Received, len(c.Senders)+len(o.Senders)),
+	}
+	for _, m := range []map[string]Received{c.Senders, o.Senders} {
+		for from, r := range m {
+			t := sum.Senders[from]
+			t.VideoFramesDecoded += r.VideoFramesDecoded
+			t.AudioPacketsReceived += r.AudioPacketsReceived
+			sum.Senders[from] = t
+		}
+	}
+	return sum
+}
+
+// earlier is the earlier of two times, zero meaning none.
+func earlier(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
