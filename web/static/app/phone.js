@@ -7,9 +7,16 @@
 // States: idle, placing (devices and invite on their way), outgoing (it
 // rings on the other side), incoming (it rings here), connecting
 // (accepted, media connecting), active, ended (shown for a moment, then
-// idle). It dispatches 'change' whenever something shown changed.
+// idle), and joining (devices and call.join on their way, for a group
+// call already going on). It dispatches 'change' whenever something shown
+// changed.
+//
+// A one-to-one call's media is peer to peer (Link, one per ringing
+// device); a group call's goes through the server's SFU (one SfuLink).
 
 import {Link} from './rtc.js';
+import {SfuLink} from './sfu.js';
+import {GroupCalls} from './groupcalls.js';
 import {capture, openCamera, stopAll} from './devices.js';
 
 const ENDED_SHOWN = 2000; // ms the end of a call stays on screen
@@ -30,8 +37,11 @@ export class Phone extends EventTarget {
   muted = false;
   cameraOff = false;
   local = null; // our camera and microphone
+  speaking = new Set(); // who speaks in a group call, as the SFU hears it
   error = '';
   #conn; #me; #ice; #links = new Map(); #chosen = null; #want = ''; #tick = null; #idle = null; #answering = false;
+  #room = null; // the SFU connection of a group call
+  #groupCalls = new GroupCalls(); // the live group calls seen, ours or not
   #restating = ''; // the call a welcome awaits the server's restatement of
 
   constructor(conn, session) {
@@ -46,6 +56,8 @@ export class Phone extends EventTarget {
   get me() { return this.#me; }
   // remote is what the device on the other end sends.
   get remote() { return this.#chosen?.remote || null; }
+  // remotes is what the SFU forwards in a group call: user -> MediaStream.
+  get remotes() { return this.#room?.remotes || new Map(); }
   serverNow() { return this.#conn.serverNow(); }
   participant(user) { return this.call?.participants.find((p) => p.user === user); }
 
@@ -68,8 +80,44 @@ export class Phone extends EventTarget {
     }
   }
 
+  // joinable is a live group call in conversation that we could join:
+  // one we are not in (any more), or null.
+  joinable(conversation) {
+    const c = this.#groupCalls.joinable(conversation, this.#me);
+    if (c && this.call?.call_id === c.call_id && (this.#following() || this.state === 'joining')) return null;
+    return c;
+  }
+
+  // join enters a group call that goes on without us (call.join). The
+  // devices come first, as for placing a call.
+  async join(callId) {
+    if (this.state !== 'idle' && this.state !== 'ended') return this.#fail('You are already in a call.');
+    const known = this.#groupCalls.get(callId);
+    this.#reset();
+    this.state = 'joining';
+    this.#changed();
+    try {
+      this.local = await capture(known?.media === 'video').catch((e) => {
+        if (e.device !== 'camera') throw e;
+        this.cameraOff = true; // join with voice, as a person without a camera can
+        return capture(false);
+      });
+      const r = await this.#conn.request('call.join', {call_id: callId});
+      if (this.state !== 'joining') return this.#dropLocal();
+      this.call = r.call;
+      this.#connect();
+      if (this.cameraOff) this.#announce();
+    } catch (e) {
+      this.#dropLocal();
+      this.state = 'idle';
+      if (e.code === 'not_found') this.#groupCalls.forget(callId); // it ended while we were away
+      this.#fail(e.code === 'busy' ? 'You are already in a call on another device.' : e.message);
+    }
+  }
+
   // accept answers the ringing call; voiceOnly answers a video call with
-  // voice, which makes it a voice call for everyone.
+  // voice, which makes it a voice call for everyone (in a group call, it
+  // only keeps our camera off).
   accept(voiceOnly = false) {
     if (this.state !== 'incoming' || this.#answering) return; // a second tap
     this.#answering = true;
@@ -88,7 +136,8 @@ export class Phone extends EventTarget {
     if (!ringing()) return this.#dropLocal();
     try {
       let r = await this.#conn.request('call.accept', {call_id: id});
-      if (voiceOnly && r.call.media === 'video') r = await this.#conn.request('call.switch_to_audio', {call_id: id});
+      const switching = voiceOnly && r.call.media === 'video' && !r.call.group;
+      if (switching) r = await this.#conn.request('call.switch_to_audio', {call_id: id});
       if (!ringing()) return this.#dropLocal();
       this.call = r.call;
     } catch (e) {
@@ -99,7 +148,9 @@ export class Phone extends EventTarget {
     const caller = this.call.participants[0];
     this.#want = key(caller.user, caller.device);
     this.#chosen = this.#links.get(this.#want) || null;
+    this.cameraOff = voiceOnly && this.call.group && this.call.media === 'video';
     this.#connect();
+    if (this.cameraOff) this.#announce();
   }
 
   async decline(reason = 'declined') {
@@ -132,7 +183,7 @@ export class Phone extends EventTarget {
       } else {
         const track = await openCamera();
         this.local.addTrack(track);
-        await this.#chosen?.replace('video', track);
+        await this.#media()?.replace('video', track);
       }
       this.cameraOff = off;
       await this.#announce();
@@ -159,6 +210,9 @@ export class Phone extends EventTarget {
   }
 
   #inCall() { return this.state === 'connecting' || this.state === 'active'; }
+
+  // #media is what carries our tracks: the chosen peer, or the SFU.
+  #media() { return this.#chosen || this.#room; }
 
   // #following: this.call is a call we are in, not one being placed or over.
   #following() { return this.state === 'outgoing' || this.state === 'incoming' || this.#inCall(); }
@@ -221,10 +275,18 @@ export class Phone extends EventTarget {
       case 'call.incoming': return this.#incoming(payload.call);
       case 'call.update': return this.#update(payload);
       case 'call.signal': return this.#signal(payload);
+      case 'media.signal':
+        if (payload.call_id === this.call?.call_id && this.#inCall()) this.#room?.handle(payload);
+        return;
+      case 'call.speaking':
+        if (payload.call_id !== this.call?.call_id || !this.#inCall()) return;
+        this.speaking = new Set(payload.users || []);
+        return this.#changed();
     }
   }
 
   #incoming(call) {
+    this.#groupCalls.see(call);
     if (this.state !== 'idle' && this.state !== 'ended') return; // the same invite again, after a reconnect
     this.#reset();
     this.call = call;
@@ -240,6 +302,7 @@ export class Phone extends EventTarget {
   }
 
   #update({call, event, user}) {
+    this.#groupCalls.see(call);
     if (this.state === 'placing' && call.caller === this.#me && call.participants[0].device === this.#conn.device) {
       this.#outgoing(call); // the events of our invite come before its reply
     }
@@ -249,6 +312,7 @@ export class Phone extends EventTarget {
         // A call this tab was in before it reloaded: its media is gone.
         this.#conn.request('call.hangup', {call_id: call.call_id}).catch(() => {});
       }
+      if (call.group) this.#changed(); // a call to join, or no more
       return;
     }
     if (event === 'ended') return this.#finish(call);
@@ -258,6 +322,9 @@ export class Phone extends EventTarget {
     this.call = call;
     if (event === 'accepted' && this.state === 'outgoing' && user !== this.#me) this.#answered(user);
     if (event === 'switched_to_audio') this.#stopVideo();
+    // Back after a drop: the SFU's offers meanwhile are lost, so this
+    // device asks for a fresh media connection.
+    if (event === 'state' && call.group && this.#room) this.#joinRoom();
     this.#changed();
   }
 
@@ -284,7 +351,7 @@ export class Phone extends EventTarget {
   }
 
   #signal(s) {
-    if (this.call?.call_id !== s.call_id || this.state === 'ended') return;
+    if (this.call?.call_id !== s.call_id || this.state === 'ended' || this.call.group) return;
     const k = key(s.from, s.from_device);
     let link = this.#links.get(k);
     if (!link) {
@@ -315,7 +382,7 @@ export class Phone extends EventTarget {
   }
 
   #linkState(link, st) {
-    if (link !== this.#chosen) return;
+    if (link !== this.#media()) return;
     if (st === 'connected' && this.state === 'connecting') {
       this.state = 'active';
       this.#changed();
@@ -328,7 +395,7 @@ export class Phone extends EventTarget {
   // its link is connected (often already, from while it rang).
   #connect() {
     this.state = 'connecting';
-    if (this.call.group) this.state = 'active'; // group media comes with the server's SFU
+    if (this.call.group) return this.#joinRoom();
     if (this.#chosen) {
       if (this.call.media === 'audio') this.#stopVideo();
       this.#chosen.send(this.local).catch((e) => this.#fail(e.message));
@@ -337,12 +404,35 @@ export class Phone extends EventTarget {
     this.#changed();
   }
 
+  // #joinRoom opens the media connection of a group call to the SFU
+  // (again after a reconnect): media.join, then the SFU offers. The call
+  // is active when it is connected.
+  #joinRoom() {
+    this.#room?.close();
+    if (this.call.media === 'audio') this.#stopVideo();
+    const id = this.call.call_id;
+    const room = new SfuLink({
+      iceServers: this.#ice,
+      local: this.local,
+      signal: (kind, fields) => this.#conn.request('media.signal', {call_id: id, kind, ...fields})
+        .catch(() => {}), // the call ended, or a newer media.join replaced this one
+      onChange: () => this.#changed(),
+      onState: (st) => this.#linkState(room, st),
+      onError: (e) => this.#fail(`Media: ${e.message}`),
+    });
+    this.#room = room;
+    this.#conn.request('media.join', {call_id: id}).catch((e) => {
+      if (room === this.#room) this.#fail(`Media: ${e.message}`);
+    });
+    this.#changed();
+  }
+
   #stopVideo() {
     for (const t of this.local?.getVideoTracks() || []) {
       t.stop();
       this.local.removeTrack(t);
     }
-    this.#chosen?.replace('video', null).catch(() => {});
+    this.#media()?.replace('video', null).catch(() => {});
   }
 
   #finish(call) {
@@ -351,6 +441,9 @@ export class Phone extends EventTarget {
     this.#links.clear();
     this.#chosen = null;
     this.#want = '';
+    this.#room?.close();
+    this.#room = null;
+    this.speaking = new Set();
     this.#dropLocal();
     this.call = call;
     this.state = 'ended';

@@ -1,9 +1,10 @@
 // The call screens, over everything else: the incoming invite with its
-// countdown, the outgoing waiting screen, the voice or video call, and
-// its end for a moment.
+// countdown, the outgoing waiting screen, the voice or video call (a grid
+// of tiles in a group call), and its end for a moment.
 
 import {h, replace} from '../dom.js';
 import {mmss, outcomeText} from '../format.js';
+import {Grid} from './grid.js';
 
 export class CallView {
   el; notice; #phone; #state = ''; #parts = {}; #clock = null; #noticeText;
@@ -21,7 +22,8 @@ export class CallView {
 
   render() {
     const p = this.#phone;
-    const state = p.state === 'idle' ? '' : p.state === 'connecting' ? 'active' : p.state;
+    let state = p.state === 'idle' ? '' : p.state === 'connecting' ? 'active' : p.state;
+    if (state === 'active' && p.call.group) state = 'group';
     this.notice.hidden = !!state || !p.error;
     this.#noticeText.textContent = p.error;
     if (state !== this.#state) {
@@ -30,7 +32,7 @@ export class CallView {
       this.#parts = {};
       this.el.hidden = !state;
       replace(this.el, state ? this.#screen(state) : []);
-      if (state === 'active') this.#clock = setInterval(() => this.#update(), 250);
+      if (state === 'active' || state === 'group') this.#clock = setInterval(() => this.#update(), 250);
     }
     if (state) this.#update();
   }
@@ -40,7 +42,17 @@ export class CallView {
     return p.call?.caller === p.me ? p.call.participants[1]?.user ?? '' : p.call?.caller ?? '';
   }
 
-  #kind() { return this.#phone.call?.media === 'video' ? 'Video call' : 'Voice call'; }
+  // #invitees: whom a call we placed rings.
+  #invitees() {
+    const p = this.#phone;
+    return p.call.group ? p.call.participants.slice(1).map((q) => q.user).join(', ') : this.#peer();
+  }
+
+  #kind() {
+    const call = this.#phone.call;
+    const kind = call?.media === 'video' ? 'Video call' : 'Voice call';
+    return call?.group ? `Group ${kind.toLowerCase()}` : kind;
+  }
 
   #screen(state) {
     const p = this.#phone;
@@ -50,6 +62,8 @@ export class CallView {
     switch (state) {
       case 'placing':
         return h('section', {id: 'placing', class: 'screen'}, h('p', {}, 'Starting the call…'), error);
+      case 'joining':
+        return h('section', {id: 'joining', class: 'screen'}, h('p', {}, 'Joining the call…'), error);
       case 'incoming':
         return h('section', {id: 'incoming', class: 'screen'},
           h('h2', {}, `${p.call.caller} is calling`), h('p', {id: 'call-kind'}, this.#kind()), countdown(),
@@ -61,7 +75,7 @@ export class CallView {
       case 'outgoing':
         return h('section', {id: 'outgoing', class: 'screen'},
           part('localVideo', h('video', {id: 'local-video', class: 'local', autoplay: true, muted: true, playsInline: true})),
-          h('h2', {}, `Calling ${this.#peer()}…`), h('p', {id: 'call-kind'}, this.#kind()),
+          h('h2', {}, `Calling ${this.#invitees()}…`), h('p', {id: 'call-kind'}, this.#kind()),
           part('ringing', h('p', {id: 'outgoing-status'})), countdown(),
           h('button', {id: 'cancel', class: 'danger', onclick: () => p.hangup()}, 'Cancel'), error);
       case 'active':
@@ -72,26 +86,38 @@ export class CallView {
           h('h2', {}, this.#peer()),
           part('timer', h('p', {id: 'timer', class: 'timer'})),
           part('remoteState', h('p', {id: 'remote-state'})),
-          h('div', {class: 'row controls'},
-            part('mute', h('button', {id: 'mute', onclick: () => p.setMuted(!p.muted)})),
-            part('camera', h('button', {id: 'camera', onclick: () => p.setCameraOff(!p.cameraOff)})),
-            part('toVoice', h('button', {id: 'to-voice', onclick: () => p.switchToAudio()}, 'Switch to voice')),
-            h('button', {id: 'hangup', class: 'danger', onclick: () => p.hangup()}, 'Hang up')),
-          error);
+          this.#controls(), error);
+      case 'group':
+        return h('section', {id: 'incall', class: 'screen group'},
+          part('grid', new Grid()).el,
+          h('h2', {id: 'group-title'}, this.#kind()),
+          part('timer', h('p', {id: 'timer', class: 'timer'})),
+          this.#controls(), error);
       case 'ended':
         return h('section', {id: 'call-ended', class: 'screen'},
           h('h2', {}, this.#kind()), h('p', {id: 'call-outcome'}, outcomeText(p.call.outcome, callDuration(p.call))), error);
     }
   }
 
+  #controls() {
+    const p = this.#phone;
+    const part = (name, el) => (this.#parts[name] = el);
+    return h('div', {class: 'row controls'},
+      part('mute', h('button', {id: 'mute', onclick: () => p.setMuted(!p.muted)})),
+      part('camera', h('button', {id: 'camera', onclick: () => p.setCameraOff(!p.cameraOff)})),
+      part('toVoice', h('button', {id: 'to-voice', onclick: () => p.switchToAudio()}, 'Switch to voice')),
+      h('button', {id: 'hangup', class: 'danger', onclick: () => p.hangup()}, 'Hang up'));
+  }
+
   // #update refreshes what changes within a screen.
   #update() {
     const p = this.#phone;
-    const {countdown, ringing, error, localVideo, remoteVideo, remoteAudio, timer, remoteState, mute, camera, toVoice} = this.#parts;
+    const {countdown, ringing, error, localVideo, remoteVideo, remoteAudio, timer, remoteState, mute, camera, toVoice, grid} = this.#parts;
     if (countdown) countdown.textContent = String(p.secondsLeft);
     // Ringing once the invite reached a device of theirs (it may be kept
-    // for a device that is offline).
-    if (ringing) ringing.textContent = p.participant(this.#peer())?.state === 'ringing' ? 'Ringing…' : 'Waiting for an answer…';
+    // for a device that is offline); in a group call, once it reached any.
+    const rung = p.call?.participants.some((q) => q.state === 'ringing' && (p.call.group || q.user === this.#peer()));
+    if (ringing) ringing.textContent = rung ? 'Ringing…' : 'Waiting for an answer…';
     if (error) error.textContent = p.error;
     setStream(localVideo, p.local);
     setStream(remoteVideo, p.remote);
@@ -99,11 +125,14 @@ export class CallView {
     if (!timer) return;
     const video = p.call.media === 'video';
     timer.textContent = p.state === 'active' && p.call.started_ms ? mmss(p.serverNow() - p.call.started_ms) : 'Connecting…';
+    grid?.update(p);
     const other = p.participant(this.#peer());
-    remoteState.textContent = [other?.muted ? 'muted' : '', other?.camera_off && video ? 'camera off' : '']
-      .filter(Boolean).map((s) => `${other.user}: ${s}`).join(' · ');
-    remoteVideo.hidden = !video || !!other?.camera_off;
-    localVideo.hidden = !video || p.cameraOff;
+    if (remoteState) {
+      remoteState.textContent = [other?.muted ? 'muted' : '', other?.camera_off && video ? 'camera off' : '']
+        .filter(Boolean).map((s) => `${other.user}: ${s}`).join(' · ');
+      remoteVideo.hidden = !video || !!other?.camera_off;
+      localVideo.hidden = !video || p.cameraOff;
+    }
     mute.textContent = p.muted ? 'Unmute' : 'Mute';
     camera.textContent = p.cameraOff ? 'Camera on' : 'Camera off';
     camera.hidden = toVoice.hidden = !video;

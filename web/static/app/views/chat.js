@@ -1,12 +1,12 @@
 // The chat pane of one conversation: its messages (call records shown as
-// the seed app shows them), the composer, and the "more" menu that
-// places voice and video calls.
+// the seed app shows them), the composer, the "more" menu that places
+// voice and video calls, and "Join" while a group call goes on without us.
 
 import {h, replace} from '../dom.js';
 import {recordText, title} from '../format.js';
 
 export class ChatPane {
-  el; #chat; #phone; #conv = null; #list; #header; #menu;
+  el; #chat; #phone; #conv = null; #list; #header; #menu; #join;
 
   constructor(chat, phone) {
     this.#chat = chat;
@@ -23,6 +23,11 @@ export class ChatPane {
       chat.send(this.#conv, input.value);
       input.value = '';
     }}, input, h('button', {id: 'send', type: 'submit', class: 'primary'}, 'Send'));
+    this.#join = h('button', {id: 'join-call', class: 'primary', hidden: true, onclick: () => {
+      const call = phone.joinable(this.#conv);
+      if (call) phone.join(call.call_id);
+    }}, 'Join call');
+    phone.addEventListener('change', () => this.#showJoin());
     const more = h('button', {id: 'more', 'aria-haspopup': 'menu', title: 'More',
       onclick: () => { this.#menu.hidden = !this.#menu.hidden; }}, '⋯');
     // A message the server refused (no such user, say) is dropped and
@@ -31,7 +36,7 @@ export class ChatPane {
     chat.addEventListener('error', (e) => { refused.textContent = e.detail; });
     input.addEventListener('input', () => { refused.textContent = ''; });
     this.el = h('section', {id: 'chat', class: 'chat', hidden: true},
-      h('header', {}, this.#header, h('div', {class: 'more'}, more, this.#menu)),
+      h('header', {}, this.#header, h('div', {class: 'more'}, this.#join, more, this.#menu)),
       this.#list, h('div', {}, refused, form));
     chat.addEventListener('change', (e) => {
       if (e.detail === this.#conv || e.detail === null) this.render();
@@ -49,6 +54,7 @@ export class ChatPane {
     if (!this.#conv) return;
     const conv = this.#chat.conversations.get(this.#conv);
     this.#header.textContent = conv ? title(conv, this.#chat.me) : '';
+    this.#showJoin();
     const atEnd = this.#list.scrollHeight - this.#list.scrollTop - this.#list.clientHeight < 40;
     replace(this.#list, this.#chat.messages(this.#conv).map((m) => this.#message(m)));
     if (atEnd) this.#list.scrollTop = this.#list.scrollHeight;
@@ -63,6 +69,12 @@ export class ChatPane {
       mine ? null : h('span', {class: 'from'}, m.from),
       h('span', {class: 'text'}, m.type === 'call_record' ? recordText(m) : m.text),
       h('time', {}, time));
+  }
+
+  #showJoin() {
+    const call = this.#conv && this.#phone.joinable(this.#conv);
+    this.#join.hidden = !call;
+    this.#join.textContent = call?.media === 'video' ? 'Join video call' : 'Join call';
   }
 
   #call(media) {
