@@ -48,6 +48,9 @@ test: deps
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 30m ./bench/...
 	$(GO) run ./media/cmd/mediabench -calls 20 -hold 20s
+	@# Group calls: Parley's SFU against livekit-server (built once into
+	@# ~/.cache/parley-bench), from bench/livekit, a module of its own.
+	GO=$(GO) bench/sfubench.sh $(BIN)
 
 # A short run of every fuzz target.
 fuzz:
