@@ -29,6 +29,9 @@ const audioLevelURI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
 // any round trip worth repairing.
 const nackBufferPackets = 512
 
+// socketBuffer is the size asked for the media port's kernel buffers.
+const socketBuffer = 8 << 20
+
 // Errors returned by the SFU.
 var (
 	ErrClosed    = errors.New("sfu: closed")
@@ -80,6 +83,15 @@ func New(cfg Config) (*SFU, error) {
 	udp, err := net.ListenPacket("udp", net.JoinHostPort(cfg.ListenIP, strconv.Itoa(cfg.MediaPort)))
 	if err != nil {
 		return nil, fmt.Errorf("sfu: media port: %w", err)
+	}
+	if c, ok := udp.(*net.UDPConn); ok {
+		// Every call's media arrives on this one socket: a burst (key
+		// frames of several publishers at once, a stall of the reader)
+		// must not overflow the kernel's default buffer of about 200 KB.
+		// The kernel caps it at net.core.rmem_max and wmem_max, which a
+		// busy server should raise (README).
+		_ = c.SetReadBuffer(socketBuffer)
+		_ = c.SetWriteBuffer(socketBuffer)
 	}
 	tcp, err := net.Listen("tcp", net.JoinHostPort(cfg.ListenIP, strconv.Itoa(cfg.TCPPort)))
 	if err != nil {
