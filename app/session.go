@@ -71,12 +71,12 @@ func (a *App) startSession(c *client.Client, win fyne.Window) *Session {
 						a.memory.busy() // a call just ended
 					}
 				}
-				before := s.screens.Screen()
+				before := screenName(s.screens)
 				s.screens.HandleEvent(ev)
 				if ev.Type == callcore.EventState && ev.State == callcore.Incoming {
 					s.announce(ev.Call)
 				}
-				if after := s.screens.Screen(); after != before {
+				if after := screenName(s.screens); after != before {
 					a.log.Info("call screen", "user", s.me, "screen", after)
 				}
 			})
@@ -280,4 +280,23 @@ func dial(url, user, password string, register bool, log *slog.Logger) (*client.
 		return nil, fmt.Errorf("signing in as %s: %w", user, err)
 	}
 	return c, nil
+}
+
+// screenName names the call screen that shows, for the log (the desktop
+// smoke test reads it).
+func screenName(s *views.CallScreens) string {
+	switch s.Current().(type) {
+	case *views.OutgoingScreen:
+		return "outgoing"
+	case *views.VoiceScreen:
+		return "voice"
+	case *views.VideoScreen:
+		return "video"
+	case *views.GroupScreen:
+		return "group"
+	}
+	if s.Invite() != nil {
+		return "invite"
+	}
+	return "none"
 }

@@ -37,14 +37,17 @@ func Avatar(name string, size float32) fyne.CanvasObject {
 	return container.New(&fixedSize{size: fyne.NewSquareSize(size)}, box)
 }
 
-// fixedSize lays its objects out at one size.
+// fixedSize lays its objects out at one size, centred in whatever room
+// the parent gives: a row or a list stretches its cells, and a circle
+// stretched with them would become a pill.
 type fixedSize struct{ size fyne.Size }
 
 func (f *fixedSize) MinSize([]fyne.CanvasObject) fyne.Size { return f.size }
 func (f *fixedSize) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	at := fyne.NewPos((size.Width-f.size.Width)/2, (size.Height-f.size.Height)/2)
 	for _, o := range objs {
-		o.Resize(size)
-		o.Move(fyne.NewPos(0, 0))
+		o.Resize(f.size)
+		o.Move(at)
 	}
 }
 

@@ -7,38 +7,31 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"parley/callcore"
+	"parley/media"
 	"parley/protocol"
 )
 
-// Screens, as CallScreens.Screen names them.
-const (
-	ScreenNone     = ""
-	ScreenInvite   = "invite"
-	ScreenOutgoing = "outgoing"
-	ScreenVoice    = "voice"
-	ScreenVideo    = "video"
-	ScreenGroup    = "group"
-)
-
 // CallScreens follows the call engine's events and shows the screen that
-// fits: the invite window, the outgoing screen, the voice, video or group
-// call in the call window, and the mini window when the person leaves the
-// call window. HandleEvent runs on the UI goroutine (the app calls it in
-// fyne.Do); UserFrame, RemoteFrame and LocalFrame may be called from any
-// goroutine.
+// fits: the invite window, and in the call window the outgoing, voice,
+// video or group screen, with the mini window while the person is away
+// from it. It keeps no state of the call that the engine keeps: each
+// screen shows a CallSnapshot of the engine's call. HandleEvent runs on
+// the UI goroutine (the app calls it in fyne.Do); UserFrame, RemoteFrame
+// and LocalFrame may be called from any goroutine.
 type CallScreens struct {
 	App     fyne.App
 	Me      string
 	Control CallControl
 	// Members lists a group conversation's members ("Invite more").
 	Members func(conv string) []string
+	// Title names a conversation, for a group invite.
+	Title func(conv string) string
 	// Speakers lists playback devices; OnSpeaker picks one.
 	Speakers  func() []string
 	OnSpeaker func(string)
@@ -53,43 +46,55 @@ type CallScreens struct {
 	Clock     Clock
 	EndLinger time.Duration
 
-	// Remote and Local are the video surfaces of every video call.
+	// Remote and Local are the video surfaces of every direct video call.
 	Remote *VideoSurface
 	Local  *VideoSurface
 
-	screen      string
+	// What the engine told, as of its latest event.
+	state       callcore.State
 	call        protocol.Call
-	invite      *InviteWindow
-	win         fyne.Window
-	Outgoing    *OutgoingView
-	Voice       *VoiceCallView
-	Video       *VideoCallView
-	Group       *GroupCallView
-	Mini        *MiniWindow
-	status      *canvas.Text
+	voiceOnly   bool
+	secondsLeft int
+	quality     media.Quality
+	speakers    []string
+	status      string // an error or how the call ended; "" for the state's words
 	connectedAt time.Time
-	muted       bool
-	cameraOff   bool
-	ticker      Timer // the call timer's next tick, while a call is active
-	linger      Timer // the close of an ended call's window
-	// grid is the group call's grid while it shows, nil otherwise: where
-	// the frames go, read on the media goroutines.
-	grid atomic.Pointer[GroupCallView]
+	// wantMuted and wantCameraOff are requests the engine has not
+	// confirmed yet, shown meanwhile; nil once it has.
+	wantMuted, wantCameraOff *bool
+
+	invite *InviteWindow
+	win    fyne.Window
+	screen callWindowScreen // in the call window; nil while it shows none
+	mini   *MiniWindow
+	ticker Timer // the call timer's next tick, while a call is active
+	linger Timer // the close of an ended call's window
+	// grid is the group call's screen while it shows, nil otherwise:
+	// where the frames go, read on the media goroutines.
+	grid atomic.Pointer[GroupScreen]
 }
 
 // NewCallScreens is idle until the first event.
 func NewCallScreens(a fyne.App, me string, control CallControl) *CallScreens {
 	return &CallScreens{App: a, Me: me, Control: control, Clock: systemClock{}, EndLinger: 1500 * time.Millisecond,
 		Remote: NewVideoSurface(), Local: NewVideoSurface(),
-		Members: func(string) []string { return nil }, Speakers: func() []string { return nil },
-		Cameras: func() int { return 1 }}
+		Members: func(string) []string { return nil }, Title: groupName,
+		Speakers: func() []string { return nil }, Cameras: func() int { return 1 }}
 }
 
-// Screen names what is showing.
-func (s *CallScreens) Screen() string { return s.screen }
+// Current is the screen in the call window, or nil.
+func (s *CallScreens) Current() CallScreen {
+	if s.screen == nil {
+		return nil
+	}
+	return s.screen
+}
 
 // Invite is the open invite window, or nil.
 func (s *CallScreens) Invite() *InviteWindow { return s.invite }
+
+// Mini is the open mini window, or nil.
+func (s *CallScreens) Mini() *MiniWindow { return s.mini }
 
 // Window is the call window, or nil.
 func (s *CallScreens) Window() fyne.Window { return s.win }
@@ -118,216 +123,181 @@ func (s *CallScreens) LocalFrame(img *image.RGBA) {
 	s.Local.Push(img)
 }
 
-// peer is the other person of a 1:1 call.
-func (s *CallScreens) peer() string {
-	if s.call.Caller != s.Me {
-		return s.call.Caller
+// Snapshot is the call as the screens show it now.
+func (s *CallScreens) Snapshot() CallSnapshot {
+	snap := CallSnapshot{Me: s.Me, State: s.state, Call: s.call, VoiceOnly: s.voiceOnly, Title: s.Title(s.call.Conversation),
+		SecondsLeft: s.secondsLeft, Quality: s.quality, Speakers: s.speakers, Status: s.status}
+	if p := s.call.Participant(s.Me); p != nil {
+		snap.Muted, snap.CameraOff = p.Muted, p.CameraOff
 	}
-	for _, p := range s.call.Participants {
-		if p.User != s.Me {
-			return p.User
-		}
+	if s.wantMuted != nil {
+		snap.Muted = *s.wantMuted
 	}
-	return ""
+	if s.wantCameraOff != nil {
+		snap.CameraOff = *s.wantCameraOff
+	}
+	if !s.connectedAt.IsZero() {
+		snap.Time = DurationText(s.Clock.Now().Sub(s.connectedAt))
+	}
+	return snap
 }
 
 // HandleEvent shows what an engine event means.
 func (s *CallScreens) HandleEvent(ev callcore.Event) {
 	switch ev.Type {
 	case callcore.EventState:
+		s.state = ev.State
 		if ev.State != callcore.Idle {
 			s.call = ev.Call
 		}
 		switch ev.State {
-		case callcore.Outgoing:
-			s.muted, s.cameraOff = false, false
-			s.showOutgoing()
-		case callcore.Incoming:
-			s.muted, s.cameraOff = false, false
-			s.showInvite(ev.VoiceOnly)
+		case callcore.Outgoing, callcore.Incoming:
+			s.newCall(ev.VoiceOnly)
 		case callcore.Connecting:
 			s.closeInvite()
-			s.showInCall()
-			s.setStatus(T("Connecting…"))
+			s.status = ""
 		case callcore.Active:
 			s.closeInvite()
-			s.showInCall()
-			s.setStatus("")
+			s.status = ""
 			s.connectedAt = s.Clock.Now()
 			s.startTicker()
-			s.Tick()
 		case callcore.Ended:
 			s.end(ev.Outcome)
+			return
+		case callcore.Idle:
+			return
 		}
+		s.show()
 	case callcore.EventCountdown:
-		if s.invite != nil {
-			s.invite.Countdown.Set(ev.SecondsLeft)
-		}
-		if s.Outgoing != nil && s.screen == ScreenOutgoing {
-			s.Outgoing.Countdown.Set(ev.SecondsLeft)
-		}
+		s.secondsLeft = ev.SecondsLeft
+		s.refresh()
 	case callcore.EventRemote:
 		s.call = ev.Call
-		s.remote(ev)
+		if s.state == callcore.Outgoing && !s.call.Group && (ev.What == protocol.EventDeclined || ev.What == protocol.EventBusy) {
+			s.status = OutcomeText(map[string]string{protocol.EventDeclined: protocol.OutcomeDeclined,
+				protocol.EventBusy: protocol.OutcomeBusy}[ev.What])
+		}
+		s.refresh()
 	case callcore.EventSwitched:
 		s.call = ev.Call
-		switch s.screen {
-		case ScreenVideo, ScreenOutgoing:
-			s.screen = ScreenNone // rebuild without the video controls
-			s.show()
-		case ScreenGroup:
-			s.Group.SetCall(s.call)
-		}
+		s.show() // a video screen gives way to the voice screen
 	case callcore.EventStats:
-		switch s.screen {
-		case ScreenVoice:
-			s.Voice.Quality.Set(ev.Stats.Quality)
-		case ScreenVideo:
-			s.Video.Quality.Set(ev.Stats.Quality)
-		case ScreenGroup:
-			s.Group.SetQuality(ev.Stats.Quality)
-		}
+		s.quality = ev.Stats.Quality
+		s.refresh()
 	case callcore.EventSpeaking:
-		if s.screen == ScreenGroup {
-			s.Group.SetSpeaking(ev.Speakers)
-		}
+		s.speakers = ev.Speakers
+		s.refresh()
 	case callcore.EventError:
 		if ev.Err == nil {
 			return
 		}
-		if s.screen == ScreenNone || s.screen == ScreenInvite {
+		if s.screen == nil {
 			s.fail(ev.Err)
-		} else {
-			s.setStatus(ev.Err.Error())
+			return
 		}
+		s.status = ev.Err.Error()
+		s.refresh()
 	}
 }
 
-func (s *CallScreens) fail(err error) {
-	if s.OnError != nil {
-		s.OnError(err)
+// newCall forgets what the screens showed of the last call.
+func (s *CallScreens) newCall(voiceOnly bool) {
+	s.voiceOnly, s.secondsLeft, s.quality, s.speakers, s.status = voiceOnly, 0, media.QualityUnknown, nil, ""
+	s.wantMuted, s.wantCameraOff = nil, nil
+	s.closeInvite()
+	s.dropScreen()
+	if s.state == callcore.Incoming {
+		s.invite = NewInviteWindow(s.App, s.Snapshot(), s.actions())
 	}
 }
 
-// remote shows what another participant did.
-func (s *CallScreens) remote(ev callcore.Event) {
-	p := ev.Remote
-	switch s.screen {
-	case ScreenVoice:
-		if p.User == s.peer() {
-			s.Voice.Muted.Hidden = !p.Muted
-			s.Voice.Muted.Refresh()
-		}
-	case ScreenVideo:
-		if p.User == s.peer() {
-			if s.Video.Muted.Hidden == p.Muted {
-				s.Video.Muted.Hidden = !p.Muted
-				s.Video.Muted.Refresh()
-				s.Video.ShowControls() // the mark is in a bar
-			}
-			if s.Video.RemoteCameraOff() != p.CameraOff {
-				s.Video.SetRemoteCameraOff(p.CameraOff)
-			}
-		}
-	case ScreenGroup:
-		s.Group.SetCall(s.call)
-	case ScreenOutgoing:
-		switch ev.What {
-		case protocol.EventDeclined:
-			s.setStatus(T("Declined"))
-		case protocol.EventBusy:
-			s.setStatus(T("Line busy"))
-		case protocol.EventRinging:
-			s.setStatus(T("Waiting for answer…"))
-		}
-	}
-}
-
-// show puts the screen that fits the call's state and media in the call
-// window.
+// show puts the screen that fits the call in the call window: the one
+// there if it fits, else a new one.
 func (s *CallScreens) show() {
-	want := ScreenVoice
-	switch {
-	case s.call.Group:
-		want = ScreenGroup
-	case s.call.State == protocol.CallRinging && s.call.Caller == s.Me:
-		want = ScreenOutgoing
-	case s.call.Media == protocol.MediaVideo:
-		want = ScreenVideo
+	if s.state == callcore.Incoming {
+		s.refresh()
+		return
 	}
-	if want == s.screen && s.win != nil {
-		if want == ScreenGroup {
-			s.Group.SetCall(s.call)
-		}
+	snap := s.Snapshot()
+	if s.screen != nil && s.screen.Fits(snap) {
+		s.refresh()
 		return
 	}
 	stopTimer(&s.linger) // the window shows a call again
-	s.closeVideo()
-	s.status = whiteText("", 12, false)
-	var content fyne.CanvasObject
-	video := s.call.Media == protocol.MediaVideo
-	switch want {
-	case ScreenOutgoing:
-		s.Outgoing = NewOutgoingView(s.peer(), video, s.hangup, s.toVoice)
-		s.status = s.Outgoing.Status
-		content = s.Outgoing.Object()
-	case ScreenVoice:
-		s.Voice = NewVoiceCallView(s.peer(), s.Speakers(), s.toggleMute, s.OnSpeaker, s.hangup)
-		s.status = s.Voice.Status
-		content = s.Voice.Object()
-	case ScreenVideo:
-		s.Video = NewVideoCallView(s.peer(), s.Remote, s.Local, s.Cameras(), s.Clock, VideoActions{
-			Mute: s.toggleMute, Camera: s.toggleCamera, SwitchCamera: s.OnSwitchCamera,
-			ToVoice: s.toVoice, Hangup: s.hangup, Minimize: s.Minimize})
-		s.status = s.Video.Status
-		if p := s.call.Participant(s.peer()); p != nil && p.CameraOff {
-			s.Video.SetRemoteCameraOff(true)
-		}
-		content = s.Video.Object()
-	case ScreenGroup:
-		s.Group = NewGroupCallView(s.Me, GroupActions{Mute: s.toggleMute, Camera: s.toggleCamera,
-			Invite: s.inviteMore, Hangup: s.hangup})
-		s.Group.SetCall(s.call)
-		content = container.NewBorder(nil, s.status, nil, nil, s.Group.Object())
-	}
-	s.screen = want
-	if want == ScreenGroup {
-		s.grid.Store(s.Group)
-	} else {
-		s.grid.Store(nil)
+	s.dropScreen()
+	s.screen = s.newScreen(snap)
+	if g, ok := s.screen.(*GroupScreen); ok {
+		s.grid.Store(g)
 	}
 	if s.win == nil {
 		s.win = s.App.NewWindow(T("Parley call"))
 		s.win.SetCloseIntercept(s.Minimize)
 		s.win.Resize(fyne.NewSize(520, 600))
-		// A key brings back the video call's hidden controls, so that a
-		// keyboard reaches them without a mouse.
-		s.win.Canvas().SetOnTypedKey(func(*fyne.KeyEvent) {
-			if s.screen == ScreenVideo {
-				s.Video.ShowControls()
+		s.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
+			if v, ok := s.screen.(*VideoScreen); ok {
+				v.TypedKey(k)
 			}
 		})
 	}
-	if want != ScreenVideo { // the video call has it in its bar
+	content := s.screen.Object()
+	if _, video := s.screen.(*VideoScreen); !video { // the video screen has it in its bar
 		leave := widget.NewButtonWithIcon("", theme.WindowMinimizeIcon(), s.Minimize)
 		leave.Importance = widget.LowImportance
-		content = container.NewBorder(container.NewHBox(leave, layout.NewSpacer()), nil, nil, nil, content)
+		content = container.NewStack(content, container.NewVBox(container.NewHBox(leave, layout.NewSpacer())))
 	}
 	s.win.SetContent(content)
-	s.Tick() // a rebuilt screen's timer shows the call's time at once
-	if s.Mini == nil {
+	if s.mini == nil {
 		s.win.Show()
 		s.win.RequestFocus()
+	} else {
+		s.mini.Update(snap)
 	}
 }
 
-func (s *CallScreens) setStatus(text string) {
-	if s.status != nil {
-		s.status.Text = text
-		s.status.Refresh()
+// newScreen builds the call window's screen that fits snap.
+func (s *CallScreens) newScreen(snap CallSnapshot) callWindowScreen {
+	do := s.actions()
+	switch {
+	case snap.Call.Group:
+		return NewGroupScreen(snap, do)
+	case snap.State == callcore.Outgoing:
+		return NewOutgoingScreen(snap, s.Local, do)
+	case snap.Video():
+		return NewVideoScreen(snap, s.Remote, s.Local, s.Cameras(), s.Clock, do)
 	}
-	if text != "" && s.screen == ScreenVideo {
-		s.Video.ShowControls() // the status is in a bar
+	return NewVoiceScreen(snap, s.Speakers(), do)
+}
+
+// refresh shows the call's snapshot on every screen that is open.
+func (s *CallScreens) refresh() {
+	s.confirmRequests()
+	snap := s.Snapshot()
+	if s.invite != nil {
+		s.invite.Update(snap)
+	}
+	if s.screen != nil {
+		s.screen.Update(snap)
+	}
+	if s.mini != nil {
+		s.mini.Update(snap)
+	}
+}
+
+// confirmRequests reads the engine's call, which has our own mute and
+// camera before any event tells, and forgets the requests it confirms.
+func (s *CallScreens) confirmRequests() {
+	if s.Control != nil && (s.wantMuted != nil || s.wantCameraOff != nil) {
+		if _, c := s.Control.State(); c.ID != "" && c.ID == s.call.ID {
+			s.call = c
+		}
+	}
+	if p := s.call.Participant(s.Me); p != nil {
+		if s.wantMuted != nil && *s.wantMuted == p.Muted {
+			s.wantMuted = nil
+		}
+		if s.wantCameraOff != nil && *s.wantCameraOff == p.CameraOff {
+			s.wantCameraOff = nil
+		}
 	}
 }
 
@@ -338,49 +308,97 @@ func (s *CallScreens) end(outcome string) {
 	s.closeInvite()
 	s.closeMini()
 	s.connectedAt = time.Time{}
-	if s.screen == ScreenNone || s.win == nil {
-		s.screen = ScreenNone
+	if s.screen == nil {
 		return
 	}
-	s.setStatus(OutcomeText(outcome))
-	s.screen = ScreenNone
+	s.status = OutcomeText(outcome)
+	s.refresh()
 	stopTimer(&s.linger)
 	s.linger = s.Clock.AfterFunc(s.EndLinger, func() {
 		s.linger = nil
-		s.closeWindow()
+		s.dropScreen()
+		if s.win != nil {
+			s.win.Hide()
+			s.win.SetContent(widget.NewLabel(""))
+		}
 	})
 }
 
-func (s *CallScreens) closeWindow() {
-	if s.win != nil {
-		s.win.Hide()
-		s.win.SetContent(widget.NewLabel(""))
+// dropScreen closes the call window's screen.
+func (s *CallScreens) dropScreen() {
+	if s.screen != nil {
+		s.screen.Close()
+		s.screen = nil
 	}
-	s.closeVideo()
-	s.Outgoing, s.Voice, s.Group = nil, nil, nil
+	s.grid.Store(nil)
 }
 
-// closeVideo drops the video call view and stops its timer.
-func (s *CallScreens) closeVideo() {
-	if s.Video != nil {
-		s.Video.Close()
-		s.Video = nil
+func (s *CallScreens) closeInvite() {
+	if s.invite != nil {
+		s.invite.Close()
+		s.invite = nil
 	}
 }
 
-// OutcomeText says how a call ended, on the call screen.
-func OutcomeText(outcome string) string {
-	switch outcome {
-	case protocol.OutcomeCompleted, protocol.EventLeft:
-		return T("Call ended")
-	case protocol.EventAnsweredElsewhere:
-		return T("Answered on another device")
+func (s *CallScreens) fail(err error) {
+	if s.OnError != nil {
+		s.OnError(err)
 	}
-	return uncompletedOutcomeText(outcome)
 }
 
-// hangup ends the call; like toVoice, it is a button of the outgoing
-// screen as well as of the in-call screens.
+// inCall tells whether the call is connecting or connected.
+func (s *CallScreens) inCall() bool {
+	return s.state == callcore.Connecting || s.state == callcore.Active
+}
+
+// Tick updates the call timer.
+func (s *CallScreens) Tick() {
+	if !s.connectedAt.IsZero() {
+		s.refresh()
+	}
+}
+
+// startTicker updates the call timer at each whole second of the call,
+// when its text changes.
+func (s *CallScreens) startTicker() {
+	stopTimer(&s.ticker)
+	next := time.Second - s.Clock.Now().Sub(s.connectedAt)%time.Second
+	s.ticker = s.Clock.AfterFunc(next, func() {
+		s.Tick()
+		s.startTicker()
+	})
+}
+
+// Minimize leaves the call window for the mini window.
+func (s *CallScreens) Minimize() {
+	if s.win == nil || s.screen == nil || s.mini != nil || !(s.inCall() || s.state == callcore.Outgoing) {
+		return
+	}
+	var video *VideoSurface
+	if _, ok := s.screen.(*VideoScreen); ok {
+		video = s.Remote
+	}
+	s.win.Hide()
+	s.mini = NewMiniWindow(s.App, s.Snapshot(), video, s.actions())
+}
+
+// Restore returns from the mini window to the call window.
+func (s *CallScreens) Restore() {
+	s.closeMini()
+	if s.win != nil && s.screen != nil {
+		s.win.Show()
+		s.win.RequestFocus()
+	}
+}
+
+func (s *CallScreens) closeMini() {
+	if s.mini != nil {
+		s.mini.Close()
+		s.mini = nil
+	}
+}
+
+// hangup ends the call: cancels it while it rings, leaves it after.
 func (s *CallScreens) hangup() {
 	c := s.Control
 	background(func() error {
@@ -390,9 +408,4 @@ func (s *CallScreens) hangup() {
 		}
 		return err
 	}, s.fail)
-}
-
-func (s *CallScreens) toVoice() {
-	c := s.Control
-	background(c.SwitchToAudio, s.fail)
 }

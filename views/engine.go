@@ -5,6 +5,8 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"parley/callcore"
+
 	"parley/protocol"
 )
 
@@ -25,6 +27,9 @@ type CallControl interface {
 	SetCameraOff(off bool) error
 	SwitchToAudio() error
 	AddToCall(users []string) error
+	// State is the engine's state and call: our own mute and camera are
+	// in it before any event tells.
+	State() (callcore.State, protocol.Call)
 }
 
 // Messenger sends chat messages; the app implements it on the client. It

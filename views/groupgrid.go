@@ -2,6 +2,7 @@ package views
 
 import (
 	"image"
+	"reflect"
 	"slices"
 
 	"fyne.io/fyne/v2"
@@ -9,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"parley/media"
 	"parley/protocol"
@@ -18,19 +18,21 @@ import (
 // The group call screen: a grid of up to 9 participant tiles (see
 // grouptile.go), laid out by tileGrid, and the call's controls.
 
-// GroupCallView is a group call: a grid of up to 9 tiles and "Invite
+// GroupScreen is a group call: a grid of up to 9 tiles and "Invite
 // more".
-type GroupCallView struct {
+type GroupScreen struct {
 	Timer  *canvas.Text
-	Invite *widget.Button
-	Mute   *widget.Button
-	Camera *widget.Button
-	Hangup *widget.Button
+	Status *canvas.Text
+	Invite *RoundButton
+	Mute   *RoundButton
+	Camera *RoundButton
+	Hangup *RoundButton
 	// Quality is this device's connection, on our own tile.
 	Quality *QualityIndicator
 	Tiles   map[string]*GroupTile
 
 	me       string
+	call     protocol.Call   // the call of the latest SetCall
 	quality  *fyne.Container // Quality, as our own tile shows it
 	speaking []string        // the users of the latest SetSpeaking
 	frames   newestPerUser[*image.RGBA]
@@ -38,35 +40,59 @@ type GroupCallView struct {
 	root     fyne.CanvasObject
 }
 
-// GroupActions are what the group call's buttons do.
-type GroupActions struct {
-	Mute, Camera, Invite, Hangup func()
-}
-
-// NewGroupCallView builds the group call screen of me; SetCall fills it.
-func NewGroupCallView(me string, do GroupActions) *GroupCallView {
-	v := &GroupCallView{Timer: whiteText("00:00", 14, false), Quality: NewQualityIndicator(),
-		Tiles: map[string]*GroupTile{}, me: me}
+// NewGroupScreen builds the group call screen of the call snap.
+func NewGroupScreen(snap CallSnapshot, do CallActions) *GroupScreen {
+	v := &GroupScreen{Timer: whiteText("", 14, false), Status: whiteText("", 12, false), Quality: NewQualityIndicator(),
+		Tiles: map[string]*GroupTile{}, me: snap.Me}
 	v.frames.show = v.showFrame
 	v.quality = container.NewHBox(tileLabel(v.Quality.Object()))
-	v.Mute = callButton(T("Mute"), theme.VolumeMuteIcon(), do.Mute)
-	v.Camera = callButton(T("Camera off"), theme.VisibilityOffIcon(), do.Camera)
-	v.Invite = callButton(T("Invite more"), theme.ContentAddIcon(), do.Invite)
+	v.Mute = callButton("", nil, do.Mute)
+	v.Camera = callButton("", nil, do.Camera)
+	v.Invite = callButton(T("Invite more"), theme.ContentAddIcon(), do.InviteMore)
 	v.Hangup = hangupButton(T("Hang up"), do.Hangup)
 	v.grid = container.New(tileGrid{})
-	controls := container.NewHBox(layout.NewSpacer(), v.Mute, v.Camera, v.Invite, v.Hangup, layout.NewSpacer())
+	controls := container.NewVBox(v.Status, controlRow(v.Mute, v.Camera, v.Invite, v.Hangup))
 	v.root = container.NewStack(darkBackground(), container.NewBorder(
 		container.NewHBox(layout.NewSpacer(), v.Timer), controls, nil, nil, v.grid))
+	v.Update(snap)
 	return v
 }
 
+// Update shows the call's participants, who speaks, the timer, the
+// status, the quality and our mute and camera.
+func (v *GroupScreen) Update(snap CallSnapshot) {
+	if !reflect.DeepEqual(v.call, snap.Call) {
+		v.SetCall(snap.Call)
+	}
+	if !slices.Equal(v.speaking, snap.Speakers) {
+		v.SetSpeaking(snap.Speakers)
+	}
+	if v.Quality.Level != snap.Quality {
+		v.SetQuality(snap.Quality)
+	}
+	setText(v.Timer, &v.Timer.Text, snap.Time)
+	setText(v.Status, &v.Status.Text, snap.StatusText())
+	label, icon := muteFace(snap.Muted)
+	v.Mute.Set(label, icon, snap.Muted)
+	label, icon = cameraFace(snap.CameraOff)
+	v.Camera.Set(label, icon, snap.CameraOff)
+}
+
+// Fits tells whether the screen shows snap: any group call.
+func (v *GroupScreen) Fits(snap CallSnapshot) bool { return snap.Call.Group }
+
+// Close has nothing to stop.
+func (v *GroupScreen) Close() {}
+
 // Object is the view's canvas object.
-func (v *GroupCallView) Object() fyne.CanvasObject { return v.root }
+func (v *GroupScreen) Object() fyne.CanvasObject { return v.root }
 
 // SetCall shows a tile per participant still in the call (at most 9), in
 // the call's order, each with its state; the camera button only in a
 // video call.
-func (v *GroupCallView) SetCall(c protocol.Call) {
+func (v *GroupScreen) SetCall(c protocol.Call) {
+	v.call = c
+	v.call.Participants = slices.Clone(c.Participants) // Update compares with it; callers may reuse theirs
 	video := c.Media == protocol.MediaVideo
 	if video {
 		v.Camera.Show()
@@ -103,7 +129,7 @@ func (v *GroupCallView) SetCall(c protocol.Call) {
 }
 
 // SetQuality shows this device's connection quality.
-func (v *GroupCallView) SetQuality(l media.Quality) {
+func (v *GroupScreen) SetQuality(l media.Quality) {
 	v.Quality.Set(l)
 	v.quality.Refresh() // its strip fits the new word
 }
@@ -120,7 +146,7 @@ func inCall(p protocol.Participant) bool {
 
 // SetSpeaking highlights the tiles of users, the people speaking now, and
 // no other.
-func (v *GroupCallView) SetSpeaking(users []string) {
+func (v *GroupScreen) SetSpeaking(users []string) {
 	v.speaking = slices.Clone(users)
 	for u, t := range v.Tiles {
 		t.setSpeaking(slices.Contains(users, u))
@@ -129,9 +155,9 @@ func (v *GroupCallView) SetSpeaking(users []string) {
 
 // PushFrame hands over a frame of user's camera (ours: the local preview)
 // for their tile; any goroutine. Each tile shows only its newest frame.
-func (v *GroupCallView) PushFrame(user string, img *image.RGBA) { v.frames.put(user, img) }
+func (v *GroupScreen) PushFrame(user string, img *image.RGBA) { v.frames.put(user, img) }
 
-func (v *GroupCallView) showFrame(user string, img *image.RGBA) {
+func (v *GroupScreen) showFrame(user string, img *image.RGBA) {
 	if t := v.Tiles[user]; t != nil {
 		t.showFrame(img)
 	}

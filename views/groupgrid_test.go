@@ -38,8 +38,8 @@ func inGroupCall(t *testing.T, c protocol.Call) *CallScreens {
 	t.Helper()
 	s, _, _ := newScreens(test.NewTempApp(t), "alice")
 	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Active, Call: c})
-	if s.Screen() != ScreenGroup {
-		t.Fatalf("screen %q, want the group call", s.Screen())
+	if _, ok := s.Current().(*GroupScreen); !ok {
+		t.Fatalf("screen %T, want the group call", s.Current())
 	}
 	return s
 }
@@ -94,14 +94,14 @@ func TestGroupGridLaysOutTwoToNineTiles(t *testing.T) {
 	for n := 2; n <= protocol.MaxCallSize; n++ {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			s := inGroupCall(t, groupCall(protocol.MediaVideo, users(n-1)...))
-			if len(s.Group.Tiles) != n || len(s.Group.grid.Objects) != n {
-				t.Fatalf("%d tiles, %d in the grid", len(s.Group.Tiles), len(s.Group.grid.Objects))
+			if len(group(s).Tiles) != n || len(group(s).grid.Objects) != n {
+				t.Fatalf("%d tiles, %d in the grid", len(group(s).Tiles), len(group(s).grid.Objects))
 			}
 			for _, size := range []fyne.Size{fyne.NewSize(960, 720), fyne.NewSize(520, 480), fyne.NewSize(1280, 400)} {
-				s.Group.grid.Resize(size)
+				group(s).grid.Resize(size)
 				cols, rows := gridShape(n, size)
 				xs, ys := map[float32]bool{}, map[float32]bool{}
-				for i, o := range s.Group.grid.Objects {
+				for i, o := range group(s).grid.Objects {
 					p, sz := o.Position(), o.Size()
 					xs[p.X], ys[p.Y] = true, true
 					if sz.Width < sz.Height || sz.Width == 0 {
@@ -110,7 +110,7 @@ func TestGroupGridLaysOutTwoToNineTiles(t *testing.T) {
 					if p.X < -0.01 || p.Y < -0.01 || p.X+sz.Width > size.Width+0.01 || p.Y+sz.Height > size.Height+0.01 {
 						t.Fatalf("in %v tile %d at %v, %v: outside", size, i, p, sz)
 					}
-					for _, other := range s.Group.grid.Objects[:i] {
+					for _, other := range group(s).grid.Objects[:i] {
 						q := other.Position()
 						if p.X < q.X+sz.Width && q.X < p.X+sz.Width && p.Y < q.Y+sz.Height && q.Y < p.Y+sz.Height {
 							t.Fatalf("in %v tiles overlap at %v and %v", size, p, q)
@@ -127,7 +127,7 @@ func TestGroupGridLaysOutTwoToNineTiles(t *testing.T) {
 
 func TestGroupFramesReachTheirTiles(t *testing.T) {
 	s := inGroupCall(t, groupCall(protocol.MediaVideo, "ua", "ub"))
-	g := s.Group
+	g := group(s)
 	for _, u := range []string{"alice", "ua", "ub"} {
 		if g.Tiles[u].ShowsVideo() {
 			t.Fatalf("%s's tile shows video before any frame", u)
@@ -160,17 +160,18 @@ func TestGroupFramesReachTheirTiles(t *testing.T) {
 	}
 
 	// Once the call ended, frames go to the direct call's surfaces again.
+	ub := g.Tiles["ub"]
 	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Ended, Call: groupCall(protocol.MediaVideo)})
 	fromMedia(func() { s.UserFrame("ub", image.NewRGBA(image.Rect(0, 0, 4, 3))) })
-	if s.Remote.Frames() != 1 || g.Tiles["ub"].Video.Frames() != 1 {
-		t.Errorf("after the call: remote %d frames, ub's tile %d", s.Remote.Frames(), g.Tiles["ub"].Video.Frames())
+	if s.Remote.Frames() != 1 || ub.Video.Frames() != 1 {
+		t.Errorf("after the call: remote %d frames, ub's tile %d", s.Remote.Frames(), ub.Video.Frames())
 	}
 }
 
 func TestGroupTileShowsTheAvatarWhileTheCameraIsOff(t *testing.T) {
 	c := groupCall(protocol.MediaVideo, "ua")
 	s := inGroupCall(t, c)
-	tile := s.Group.Tiles["ua"]
+	tile := group(s).Tiles["ua"]
 	frame := func() { fromMedia(func() { s.UserFrame("ua", image.NewRGBA(image.Rect(0, 0, 4, 3))) }) }
 	frame()
 	if !tile.ShowsVideo() {
@@ -201,8 +202,8 @@ func TestGroupTileShowsTheAvatarWhileTheCameraIsOff(t *testing.T) {
 func TestGroupVoiceCallShowsAvatars(t *testing.T) {
 	s := inGroupCall(t, groupCall(protocol.MediaAudio, "ua"))
 	fromMedia(func() { s.UserFrame("ua", image.NewRGBA(image.Rect(0, 0, 4, 3))) })
-	if s.Group.Tiles["ua"].ShowsVideo() || s.Group.Camera.Visible() {
-		t.Fatalf("voice call: ua's tile shows video %v, camera button %v", s.Group.Tiles["ua"].ShowsVideo(), s.Group.Camera.Visible())
+	if group(s).Tiles["ua"].ShowsVideo() || group(s).Camera.Visible() {
+		t.Fatalf("voice call: ua's tile shows video %v, camera button %v", group(s).Tiles["ua"].ShowsVideo(), group(s).Camera.Visible())
 	}
 }
 
@@ -212,7 +213,7 @@ func TestGroupTileMuteBadge(t *testing.T) {
 	s := inGroupCall(t, c)
 	muted := func() []string {
 		var out []string
-		for u, tile := range s.Group.Tiles {
+		for u, tile := range group(s).Tiles {
 			if tile.Muted.Visible() {
 				out = append(out, u)
 			}
@@ -245,7 +246,7 @@ func TestGroupSpeakingHighlightFollowsTheSpeakers(t *testing.T) {
 	s := inGroupCall(t, c)
 	highlighted := func() []string {
 		var out []string
-		for u, tile := range s.Group.Tiles {
+		for u, tile := range group(s).Tiles {
 			if tile.Speaking.Visible() {
 				out = append(out, u)
 			}
@@ -282,10 +283,10 @@ func TestGroupOwnTileShowsOurConnection(t *testing.T) {
 	c := groupCall(protocol.MediaVideo, "ua")
 	s := inGroupCall(t, c)
 	s.HandleEvent(callcore.Event{Type: callcore.EventStats, Call: c, Stats: media.Stats{Quality: media.QualityPoor}})
-	if s.Group.Quality.Level != media.QualityPoor {
-		t.Fatalf("quality %v", s.Group.Quality.Level)
+	if group(s).Quality.Level != media.QualityPoor {
+		t.Fatalf("quality %v", group(s).Quality.Level)
 	}
-	if !shows(s.Group.Tiles["alice"].Object(), "Poor") || shows(s.Group.Tiles["ua"].Object(), "Poor") {
+	if !shows(group(s).Tiles["alice"].Object(), "Poor") || shows(group(s).Tiles["ua"].Object(), "Poor") {
 		t.Fatal("the quality is not on our own tile only")
 	}
 }
@@ -297,34 +298,34 @@ func TestGroupCallInviteMoreAndLateJoin(t *testing.T) {
 	members := append([]string{"alice"}, users(8)...)
 	s.Members = func(string) []string { return append(members, "zed") }
 	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Connecting, Call: c})
-	if s.Screen() != ScreenGroup || len(s.Group.Tiles) != 9 {
-		t.Fatalf("screen %q, %d tiles", s.Screen(), len(s.Group.Tiles))
+	if g, ok := s.Current().(*GroupScreen); !ok || len(g.Tiles) != 9 {
+		t.Fatalf("screen %T, want the group call of 9", s.Current())
 	}
 	// Full: nobody more to invite.
-	test.Tap(s.Group.Invite)
+	test.Tap(group(s).Invite)
 	ph.none(t)
 
 	c.Participants[8].State = protocol.StateLeft
 	changed(s, c, c.Participants[8].User, protocol.EventLeft)
-	if len(s.Group.Tiles) != 8 || len(s.Group.grid.Objects) != 8 {
-		t.Fatalf("%d tiles after one left", len(s.Group.Tiles))
+	if len(group(s).Tiles) != 8 || len(group(s).grid.Objects) != 8 {
+		t.Fatalf("%d tiles after one left", len(group(s).Tiles))
 	}
 
 	// Room again: "Invite more" rings zed, whose tile rings, then joins.
-	test.Tap(s.Group.Invite)
+	test.Tap(group(s).Invite)
 	top := s.Window().Canvas().Overlays().Top()
 	if top == nil || !shows(top, "zed") {
 		t.Fatal("Invite more does not offer zed")
 	}
 	c.Participants = append(c.Participants, protocol.Participant{User: "zed", State: protocol.StateRinging})
 	changed(s, c, "zed", protocol.EventRinging)
-	zed := s.Group.Tiles["zed"]
-	if zed == nil || zed.Status.Text != "Ringing…" || len(s.Group.grid.Objects) != 9 {
-		t.Fatalf("zed invited: tile %v, %d in the grid", zed, len(s.Group.grid.Objects))
+	zed := group(s).Tiles["zed"]
+	if zed == nil || zed.Status.Text != "Ringing…" || len(group(s).grid.Objects) != 9 {
+		t.Fatalf("zed invited: tile %v, %d in the grid", zed, len(group(s).grid.Objects))
 	}
 	c.Participant("zed").State = protocol.StateJoined
 	changed(s, c, "zed", protocol.EventAccepted)
-	if s.Group.Tiles["zed"] != zed || zed.Status.Text != "" {
+	if group(s).Tiles["zed"] != zed || zed.Status.Text != "" {
 		t.Fatalf("zed joined: status %q", zed.Status.Text)
 	}
 	fromMedia(func() { s.UserFrame("zed", image.NewRGBA(image.Rect(0, 0, 4, 3))) })
@@ -347,3 +348,6 @@ func TestUserFrameInADirectCallIsTheRemoteVideo(t *testing.T) {
 	}
 	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Ended, Call: c})
 }
+
+// group is the group call screen that s shows.
+func group(s *CallScreens) *GroupScreen { return s.Current().(*GroupScreen) }

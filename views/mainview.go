@@ -92,7 +92,12 @@ func NewMainView(win fyne.Window, me string, d Dialer, m Messenger, entries Call
 		}
 		h := v.History[i]
 		row := o.(*fyne.Container)
-		row.Objects[0].(*widget.Label).SetText(h.Conv.Title + " · " + CallRecordText(h.Msg))
+		label, text := row.Objects[0].(*widget.Label), CallRecordText(h.Msg)
+		label.Importance = widget.MediumImportance
+		if Missed(h.Msg, me) { // red, in the callee's words
+			text, label.Importance = T("Missed call"), widget.DangerImportance
+		}
+		label.SetText(h.Conv.Title + " · " + text)
 		icon := theme.VolumeUpIcon()
 		if h.Msg.Media == protocol.MediaVideo {
 			icon = theme.MediaVideoIcon()

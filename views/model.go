@@ -64,24 +64,13 @@ func CallRecordText(m protocol.Message) string {
 	if m.Outcome == protocol.OutcomeCompleted {
 		return T("Duration") + " " + DurationText(time.Duration(m.DurationMS)*time.Millisecond)
 	}
-	return uncompletedOutcomeText(m.Outcome)
+	return OutcomeText(m.Outcome)
 }
 
-// uncompletedOutcomeText says how a call ended that did not complete, in
-// the same words on the call screen and in the chat: canceled, declined,
-// unanswered, busy, or failed for any other outcome.
-func uncompletedOutcomeText(outcome string) string {
-	switch outcome {
-	case protocol.OutcomeCancelled:
-		return T("Canceled")
-	case protocol.OutcomeDeclined:
-		return T("Declined")
-	case protocol.OutcomeNoAnswer:
-		return T("No answer")
-	case protocol.OutcomeBusy:
-		return T("Line busy")
-	}
-	return T("Call failed")
+// Missed tells whether a call record is a call that rang here and that
+// nobody answered: the callee's missed call.
+func Missed(m protocol.Message, me string) bool {
+	return m.From != me && (m.Outcome == protocol.OutcomeNoAnswer || m.Outcome == protocol.OutcomeCancelled)
 }
 
 // GroupCallRecordText is the centred tip line of a group call record.

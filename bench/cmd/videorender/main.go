@@ -183,6 +183,9 @@ func (control) SetMuted(bool) error            { return nil }
 func (control) SetCameraOff(bool) error        { return nil }
 func (control) SwitchToAudio() error           { return nil }
 func (control) AddToCall(users []string) error { return nil }
+func (control) State() (callcore.State, protocol.Call) {
+	return callcore.Idle, protocol.Call{}
+}
 
 // screen is the app's video call screen, fed as the app feeds it.
 func screen(a fyne.App, frames []*image.YCbCr, controls, preview, reuse bool) (shown func() int, push func(int)) {
@@ -215,7 +218,7 @@ func screen(a fyne.App, frames []*image.YCbCr, controls, preview, reuse bool) (s
 		s.RemoteFrame(rgba)
 		if controls && i%fps == 0 {
 			// What the pointer moving over the call does, once a second.
-			fyne.Do(func() { s.Video.ShowControls() })
+			fyne.Do(func() { s.Current().(*views.VideoScreen).ShowControls() })
 		}
 		if preview && i%2 == 0 {
 			// As media's preview: at most 15 a second, a copy each.
