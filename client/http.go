@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,23 +15,31 @@ import (
 	"parley/protocol"
 )
 
-// Register creates an account on the server at baseURL.
+// Register creates an account on the server at baseURL, which must have a
+// certificate the system trusts if it is https://.
 func Register(ctx context.Context, baseURL, user, password string) error {
-	return post(ctx, baseURL, protocol.PathRegister, &protocol.Credentials{User: user, Password: password}, nil)
+	return Options{BaseURL: baseURL, User: user, Password: password}.Register(ctx)
 }
 
-// Login exchanges a password for a token (and the ICE servers to call with).
-func Login(ctx context.Context, baseURL, user, password string) (*protocol.LoginReply, error) {
+// Register creates the account of o.User on o.BaseURL.
+func (o Options) Register(ctx context.Context) error {
+	return post(ctx, o, protocol.PathRegister, nil)
+}
+
+// login exchanges a password for a token (and the ICE servers to call with).
+func login(ctx context.Context, o Options) (*protocol.LoginReply, error) {
 	var r protocol.LoginReply
-	if err := post(ctx, baseURL, protocol.PathLogin, &protocol.Credentials{User: user, Password: password}, &r); err != nil {
+	if err := post(ctx, o, protocol.PathLogin, &r); err != nil {
 		return nil, err
 	}
 	return &r, nil
 }
 
-// post sends creds to one of the HTTP endpoints. A refusal from the server
-// comes back as its *protocol.Error.
-func post(ctx context.Context, baseURL, path string, creds *protocol.Credentials, reply any) error {
+// post sends o's credentials to one of the HTTP endpoints. A refusal from
+// the server comes back as its *protocol.Error.
+func post(ctx context.Context, o Options, path string, reply any) error {
+	baseURL := o.BaseURL
+	creds := &protocol.Credentials{User: o.User, Password: o.Password}
 	if err := creds.Validate(); err != nil {
 		return err
 	}
@@ -44,14 +53,19 @@ func post(ctx context.Context, baseURL, path string, creds *protocol.Credentials
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	hc := http.DefaultClient
+	if o.RootCAs != nil {
+		hc = &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: o.tlsConfig()}}
+		defer hc.CloseIdleConnections()
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		// The url.Error repeats the URL, which the message already names.
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return fmt.Errorf("cannot reach server at %s: %w", baseURL, err)
+		return unreachable(baseURL, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, protocol.MaxFrame))
@@ -71,6 +85,21 @@ func post(ctx context.Context, baseURL, path string, creds *protocol.Credentials
 		}
 	}
 	return nil
+}
+
+// unreachable says why the server at baseURL could not be reached; a
+// certificate nobody here trusts is said in so many words.
+func unreachable(baseURL string, err error) error {
+	var unknown x509.UnknownAuthorityError
+	var invalid x509.CertificateInvalidError
+	var host x509.HostnameError
+	switch {
+	case errors.As(err, &unknown):
+		return fmt.Errorf("cannot reach server at %s: its certificate is not signed by an authority this device trusts (a private CA must be given: parley-cli --ca-file): %w", baseURL, err)
+	case errors.As(err, &invalid), errors.As(err, &host):
+		return fmt.Errorf("cannot reach server at %s: its certificate is not valid for it: %w", baseURL, err)
+	}
+	return fmt.Errorf("cannot reach server at %s: %w", baseURL, err)
 }
 
 // endpoint is path on the server at baseURL. A base URL may carry a path

@@ -1,7 +1,9 @@
 package client
 
 import (
+	"crypto/x509"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -47,11 +49,26 @@ func TestLoginAndRegister(t *testing.T) {
 		code    string // the *protocol.Error expected, if any
 		message string // or a substring of the error
 	}{
-		{"login", func() error { _, err := Login(t.Context(), f.url+"/", "alice", testPassword); return err }, "", ""},
-		{"wrong password", func() error { _, err := Login(t.Context(), f.url, "alice", "wrong"); return err }, protocol.CodeUnauthorized, ""},
-		{"bad user name", func() error { _, err := Login(t.Context(), f.url, "Alice!", testPassword); return err }, protocol.CodeBadRequest, ""},
-		{"unreachable", func() error { _, err := Login(t.Context(), gone.URL, "alice", testPassword); return err }, "", "cannot reach server at " + gone.URL},
-		{"not a parley server", func() error { _, err := Login(t.Context(), f.url+"/nothing", "alice", testPassword); return err }, "", "404"},
+		{"login", func() error {
+			_, err := login(t.Context(), Options{BaseURL: f.url + "/", User: "alice", Password: testPassword})
+			return err
+		}, "", ""},
+		{"wrong password", func() error {
+			_, err := login(t.Context(), Options{BaseURL: f.url, User: "alice", Password: "wrong"})
+			return err
+		}, protocol.CodeUnauthorized, ""},
+		{"bad user name", func() error {
+			_, err := login(t.Context(), Options{BaseURL: f.url, User: "Alice!", Password: testPassword})
+			return err
+		}, protocol.CodeBadRequest, ""},
+		{"unreachable", func() error {
+			_, err := login(t.Context(), Options{BaseURL: gone.URL, User: "alice", Password: testPassword})
+			return err
+		}, "", "cannot reach server at " + gone.URL},
+		{"not a parley server", func() error {
+			_, err := login(t.Context(), Options{BaseURL: f.url + "/nothing", User: "alice", Password: testPassword})
+			return err
+		}, "", "404"},
 		{"register", func() error { return Register(t.Context(), f.url, "carol", testPassword) }, "", ""},
 		{"register taken", func() error { return Register(t.Context(), f.url, "taken", testPassword) }, protocol.CodeConflict, ""},
 		{"dial wrong password", func() error {
@@ -84,5 +101,24 @@ func TestLoginAndRegister(t *testing.T) {
 				t.Errorf("got %v", err)
 			}
 		})
+	}
+}
+
+// TestPrivateCA: an https:// server with a certificate of a private
+// authority is refused, saying why, until the authority is given.
+func TestPrivateCA(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusCreated)
+		_, _ = w.Write([]byte("{}"))
+	}))
+	defer srv.Close()
+	err := Register(t.Context(), srv.URL, "alice", testPassword)
+	if err == nil || !strings.Contains(err.Error(), "not signed by an authority this device trusts") {
+		t.Fatalf("untrusted certificate: %v", err)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	if err := (Options{BaseURL: srv.URL, User: "alice", Password: testPassword, RootCAs: roots}).Register(t.Context()); err != nil {
+		t.Fatalf("with the authority given: %v", err)
 	}
 }

@@ -1,6 +1,8 @@
 package client
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"log/slog"
 	"maps"
 	"time"
@@ -18,6 +20,9 @@ type Options struct {
 	// reconnects so that the server treats a reconnect as the same device
 	// (a call survives a short drop). Empty: a random one.
 	Device string
+	// RootCAs are the authorities an https:// server's certificate may be
+	// signed by (a private CA); nil: the system's.
+	RootCAs *x509.CertPool
 	// Logger receives the client's own logs; nil discards them.
 	Logger *slog.Logger
 	// Since names, per conversation, the last seq the caller already has;
@@ -50,6 +55,11 @@ func (o Options) withDefaults() Options {
 	setDefault(&o.KeepAlive, 20*time.Second)
 	o.BackoffMax = max(o.BackoffMax, o.BackoffMin)
 	return o
+}
+
+// tlsConfig is how an https:// server is checked.
+func (o Options) tlsConfig() *tls.Config {
+	return &tls.Config{RootCAs: o.RootCAs, MinVersion: tls.VersionTLS12}
 }
 
 func setDefault(d *time.Duration, def time.Duration) {

@@ -79,7 +79,7 @@ func (c *Client) connect(ctx context.Context) (*session, error) {
 func (c *Client) logIn(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
 	defer cancel()
-	r, err := Login(ctx, c.opts.BaseURL, c.opts.User, c.opts.Password)
+	r, err := login(ctx, c.opts)
 	if err != nil {
 		return err
 	}

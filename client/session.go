@@ -40,13 +40,13 @@ func (c *Client) open(ctx context.Context) (*session, error) {
 	c.mu.Lock()
 	token := c.login.Token
 	c.mu.Unlock()
-	d := websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: c.opts.RequestTimeout}
+	d := websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: c.opts.RequestTimeout, TLSClientConfig: c.opts.tlsConfig()}
 	ws, resp, err := d.DialContext(ctx, c.wsURL, nil)
 	if err != nil {
 		if resp != nil {
 			return nil, fmt.Errorf("server at %s refused the websocket: %s", c.opts.BaseURL, resp.Status)
 		}
-		return nil, fmt.Errorf("cannot reach server at %s: %w", c.opts.BaseURL, err)
+		return nil, unreachable(c.opts.BaseURL, err)
 	}
 	s, err := c.hello(ctx, ws, token)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"parley/client"
 	"parley/internal/harness"
 )
 
@@ -94,9 +95,9 @@ func pair(t *testing.T, srv *harness.Server, caller string, callArgs []string, c
 
 // waitOnline waits until the callee's answer command has connected, so
 // that the invite rings at once rather than waiting for it.
-func waitOnline(t *testing.T, srv *harness.Server, asker, user string) {
+func waitOnline(t *testing.T, srv *harness.Server, asker, user string, opts ...func(*client.Options)) {
 	t.Helper()
-	c := dial(t, srv.URL, asker)
+	c := dial(t, srv.URL, asker, opts...)
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		var r struct {

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"parley/protocol"
@@ -13,6 +15,7 @@ import (
 // invocation is a parsed command line.
 type invocation struct {
 	server, user, password string
+	roots                  *x509.CertPool // of --ca-file: a private CA; nil: the system's
 	verbose                bool
 	cmd                    command
 	getenv                 func(string) string
@@ -37,6 +40,7 @@ func parse(args []string, getenv func(string) string) (*invocation, error) {
 	fs.StringVar(&inv.server, "server", "", "")
 	fs.StringVar(&inv.user, "user", "", "")
 	fs.StringVar(&inv.password, "password", "", "")
+	caFile := fs.String("ca-file", "", "")
 	fs.BoolVar(&inv.verbose, "v", false, "")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -67,6 +71,16 @@ func parse(args []string, getenv func(string) string) (*invocation, error) {
 	}
 	if err := protocol.ValidUserName(inv.user); err != nil {
 		return nil, fmt.Errorf("--user: %w", err)
+	}
+	if *caFile != "" {
+		pem, err := os.ReadFile(*caFile)
+		if err != nil {
+			return nil, fmt.Errorf("--ca-file: %w", err)
+		}
+		inv.roots = x509.NewCertPool()
+		if !inv.roots.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--ca-file: %s holds no PEM certificate", *caFile)
+		}
 	}
 	return &inv, nil
 }

@@ -32,8 +32,11 @@ func (e *env) testMedia() bool { return e.inv.getenv("PARLEY_TEST_MEDIA") == "1"
 const oneShot = 30 * time.Second
 
 func (e *env) dial(ctx context.Context) (*client.Client, error) {
-	return client.Dial(ctx, client.Options{
-		BaseURL: e.inv.server, User: e.inv.user, Password: e.inv.password, Logger: e.log})
+	return client.Dial(ctx, e.options())
+}
+
+func (e *env) options() client.Options {
+	return client.Options{BaseURL: e.inv.server, User: e.inv.user, Password: e.inv.password, RootCAs: e.inv.roots, Logger: e.log}
 }
 
 // oneShot runs do on a fresh connection, within oneShot, for commands
@@ -80,7 +83,7 @@ func parseRegister(me string, args []string) (command, error) {
 func (registerCmd) run(ctx context.Context, e *env) error {
 	ctx, cancel := context.WithTimeout(ctx, oneShot)
 	defer cancel()
-	return client.Register(ctx, e.inv.server, e.inv.user, e.inv.password)
+	return e.options().Register(ctx)
 }
 
 type groupCreateCmd struct {

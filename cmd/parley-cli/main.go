@@ -17,9 +17,11 @@ import (
 	"syscall"
 )
 
-const usage = `Usage: parley-cli --server URL --user NAME [--password PW] [-v] COMMAND [ARGS]
+const usage = `Usage: parley-cli --server URL --user NAME [--password PW] [--ca-file FILE] [-v] COMMAND [ARGS]
 
 The password may instead come from the environment variable PARLEY_PASSWORD.
+--ca-file names a PEM file of the authority that signed an https:// server's
+certificate, when it is a private one.
 
 Commands:
   register                      create the account

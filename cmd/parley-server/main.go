@@ -5,6 +5,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -63,6 +64,10 @@ func run(args []string, stdin io.Reader, stderr io.Writer) int {
 		}
 		return nil
 	})
+	var tlsf tlsFlags
+	fs.StringVar(&tlsf.certFile, "tls-cert", "", "PEM `file` of the TLS certificate (and its chain): serve HTTPS; read again on SIGHUP")
+	fs.StringVar(&tlsf.keyFile, "tls-key", "", "PEM `file` of the certificate's private key")
+	fs.StringVar(&tlsf.acmeDomain, "acme-domain", "", "get and renew the certificate of this `domain` from Let's Encrypt (serve on port 443; the data directory keeps it)")
 	metricsAddr := fs.String("metrics-addr", "", "serve /metrics on this address instead of --addr; keep it private (loopback, or a network only monitoring reaches)")
 	verbose := fs.Bool("v", false, "log debug messages")
 	if err := fs.Parse(args); err != nil {
@@ -106,7 +111,12 @@ func run(args []string, stdin io.Reader, stderr io.Writer) int {
 		return 2
 	}
 	cfg.SeparateMetrics = *metricsAddr != ""
-	if err := serve(cfg, *addr, *metricsAddr, log); err != nil {
+	tlsCfg, reload, err := tlsf.config(cfg.DataDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "parley-server: %v\n", err)
+		return 2
+	}
+	if err := serve(cfg, *addr, *metricsAddr, tlsCfg, reload, log); err != nil {
 		fmt.Fprintf(stderr, "parley-server: %v\n", err)
 		return 1
 	}
@@ -134,9 +144,10 @@ func addUser(cfg server.Config, name string, stdin io.Reader, stderr io.Writer) 
 	return 0
 }
 
-// serve runs the server on addr, and its metrics on metricsAddr when that
-// is not empty, until SIGINT or SIGTERM.
-func serve(cfg server.Config, addr, metricsAddr string, log *slog.Logger) error {
+// serve runs the server on addr (over TLS with tlsCfg, when not nil), and
+// its metrics on metricsAddr when that is not empty, until SIGINT or
+// SIGTERM. SIGHUP calls reload, when not nil.
+func serve(cfg server.Config, addr, metricsAddr string, tlsCfg *tls.Config, reload func() error, log *slog.Logger) error {
 	s, err := server.New(cfg)
 	if err != nil {
 		return err
@@ -154,12 +165,20 @@ func serve(cfg server.Config, addr, metricsAddr string, log *slog.Logger) error 
 			return fmt.Errorf("--metrics-addr: %w", err)
 		}
 	}
+	if tlsCfg != nil {
+		ln = tls.NewListener(ln, tlsCfg)
+	} else {
+		warnIfPlainOnNetwork(ln.Addr(), log)
+	}
 	hs := s.HTTPServer(s)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if reload != nil {
+		go reloadOnHangup(ctx, reload, log) // ends with ctx
+	}
 	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
-	log.Info("parley-server listening", "addr", ln.Addr().String(), "data", cfg.DataDir)
+	log.Info("parley-server listening", "addr", ln.Addr().String(), "tls", tlsCfg != nil, "data", cfg.DataDir)
 	var ms *http.Server
 	if mln != nil {
 		ms = s.HTTPServer(s.MetricsHandler())
@@ -181,4 +200,23 @@ func serve(cfg server.Config, addr, metricsAddr string, log *slog.Logger) error 
 		err = cerr
 	}
 	return err
+}
+
+// reloadOnHangup calls reload at each SIGHUP until ctx is done.
+func reloadOnHangup(ctx context.Context, reload func() error, log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			if err := reload(); err != nil {
+				log.Error("SIGHUP: the TLS certificate was not reloaded; the old one stays", "err", err)
+			} else {
+				log.Info("SIGHUP: TLS certificate reloaded")
+			}
+		}
+	}
 }
