@@ -61,6 +61,10 @@ func (p *Phone) newPeer(call protocol.Call, user, device string) (*peer, error) 
 	if p.cfg.Capture != nil {
 		camera, microphone = p.cfg.Capture()
 	}
+	voice := media.AllVoiceProcessing
+	if p.cfg.VoiceProcessing != nil {
+		voice = p.cfg.VoiceProcessing()
+	}
 	// Without a renderer media decodes and counts only: turning every
 	// frame into a picture nobody shows would cost more than decoding it.
 	var onFrame func(string, *image.RGBA)
@@ -68,21 +72,22 @@ func (p *Phone) newPeer(call protocol.Call, user, device string) (*peer, error) 
 		onFrame = pr.frame
 	}
 	s, err := media.New(media.Config{
-		ICEServers:   ice,
-		RelayOnly:    p.cfg.RelayOnly,
-		LoopbackOnly: p.cfg.LoopbackOnly,
-		Video:        call.Media == protocol.MediaVideo,
-		Width:        p.cfg.Width,
-		Height:       p.cfg.Height,
-		FrameRate:    p.cfg.FrameRate,
-		TestMedia:    p.cfg.TestMedia,
-		Camera:       camera,
-		Microphone:   microphone,
-		OnFrame:      onFrame,
-		OnLocalFrame: p.cfg.OnLocalFrame,
-		OnStats:      pr.stats,
-		OnState:      pr.state,
-		OnError:      p.failed,
+		ICEServers:      ice,
+		RelayOnly:       p.cfg.RelayOnly,
+		LoopbackOnly:    p.cfg.LoopbackOnly,
+		Video:           call.Media == protocol.MediaVideo,
+		Width:           p.cfg.Width,
+		Height:          p.cfg.Height,
+		FrameRate:       p.cfg.FrameRate,
+		TestMedia:       p.cfg.TestMedia,
+		Camera:          camera,
+		Microphone:      microphone,
+		VoiceProcessing: &voice,
+		OnFrame:         onFrame,
+		OnLocalFrame:    p.cfg.OnLocalFrame,
+		OnStats:         pr.stats,
+		OnState:         pr.state,
+		OnError:         p.failed,
 	}, pr)
 	if err != nil {
 		return nil, err

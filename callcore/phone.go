@@ -74,8 +74,11 @@ type Config struct {
 	// media.Cameras and media.Microphones list them; asked at each call,
 	// so a change of settings applies to the next. Nil or empty names:
 	// the system defaults.
-	Capture   func() (camera, microphone string)
-	RelayOnly bool
+	Capture func() (camera, microphone string)
+	// VoiceProcessing says which of echo cancellation, noise suppression
+	// and automatic gain clean our voice, asked at each call; nil: all.
+	VoiceProcessing func() media.VoiceProcessing
+	RelayOnly       bool
 	// RequestTimeout bounds each request to the server; default 10s.
 	RequestTimeout time.Duration
 }

@@ -42,12 +42,17 @@ func levelOf(chunk wave.Audio) uint8 {
 }
 
 // meterAudio passes r's chunks on, storing the level of the latest in
-// level.
-func meterAudio(r audio.Reader, level *atomic.Uint32) audio.Reader {
+// level: silence when voice says it held none (the processing's voice
+// detection), so that only speech counts as speaking.
+func meterAudio(r audio.Reader, level *atomic.Uint32, voice func() bool) audio.Reader {
 	return audio.ReaderFunc(func() (wave.Audio, func(), error) {
 		chunk, release, err := r.Read()
 		if err == nil {
-			level.Store(uint32(levelOf(chunk)))
+			l := uint8(silentLevel)
+			if voice() {
+				l = levelOf(chunk)
+			}
+			level.Store(uint32(l))
 		}
 		return chunk, release, err
 	})

@@ -44,6 +44,9 @@ type Config struct {
 	// Width, Height and FrameRate of captured video; 640x480@30 when zero.
 	Width, Height int
 	FrameRate     int
+	// VoiceProcessing cleans the microphone's sound before it is sent:
+	// echo cancellation, noise suppression, automatic gain. Nil: none.
+	VoiceProcessing *VoiceProcessing
 	// MaxVideoBitrate caps the bandwidth estimate given to the VP8 encoder,
 	// in bits per second; 1.5 Mb/s when zero.
 	MaxVideoBitrate int

@@ -53,6 +53,7 @@ type Session struct {
 	counters counters
 	mixer    mixer
 	level    atomic.Uint32 // of the microphone's latest chunk, in -dBov
+	voice    *voicePath    // the send path's processing; nil: none
 	videoOff atomic.Bool   // switched to audio: no video either way
 	done     chan struct{}
 	// statsDone closes when the stats goroutine has returned: Pion's
@@ -86,9 +87,14 @@ func New(cfg Config, sig Signaler) (*Session, error) {
 	cfg.setDefaults()
 	s := &Session{cfg: cfg, sig: sig, done: make(chan struct{}), statsDone: make(chan struct{}), conn: StateNew}
 	s.level.Store(silentLevel)
+	var err error
+	if s.voice, err = newVoicePath(cfg.VoiceProcessing); err != nil {
+		return nil, fmt.Errorf("media: voice processing: %w", err)
+	}
 	var estimator cc.BandwidthEstimator
 	api, err := newAPI(&s.cfg, func(e cc.BandwidthEstimator) { estimator = e }, &s.level)
 	if err != nil {
+		s.voice.close()
 		return nil, err
 	}
 	policy := webrtc.ICETransportPolicyAll
@@ -153,7 +159,7 @@ func (s *Session) openAudio(gate *atomic.Bool) (device, codec.ReadCloser, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	enc, err := opusBuilder{}.BuildAudioEncoder(gateAudio(meterAudio(src.r, &s.level), gate), src.p)
+	enc, err := opusBuilder{}.BuildAudioEncoder(gateAudio(meterAudio(s.voice.capture(src.r), &s.level, s.voice.speaking), gate), src.p)
 	if err != nil {
 		src.dev.Close()
 		return nil, nil, err
@@ -316,7 +322,11 @@ func (s *Session) Stats() Stats {
 // silence where there is none: every sender's voice, mixed. It returns how
 // many samples were real. The playback device's callback calls it at its
 // own pace.
-func (s *Session) ReadAudio(pcm []int16) int { return s.mixer.read(pcm) }
+func (s *Session) ReadAudio(pcm []int16) int {
+	n := s.mixer.read(pcm)
+	s.voice.played(pcm) // the echo canceller's far end: all that is played
+	return n
+}
 
 // Close ends the call's media: devices close, the PeerConnection closes,
 // and every goroutine of the Session has returned when Close does.
@@ -341,6 +351,7 @@ func (s *Session) Close() error {
 	<-s.statsDone
 	err := s.pc.Close()
 	s.wg.Wait()
+	s.voice.close() // the capture, its one user, has stopped
 	if err != nil {
 		return fmt.Errorf("media: close: %w", err)
 	}

@@ -3,7 +3,6 @@ package media
 import (
 	"image"
 	"io"
-	"math"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -12,6 +11,8 @@ import (
 	"github.com/pion/mediadevices/pkg/io/video"
 	"github.com/pion/mediadevices/pkg/prop"
 	"github.com/pion/mediadevices/pkg/wave"
+
+	"parley/media/audioproc/audiotest"
 )
 
 // The test sources stand in for a camera and a microphone when
@@ -97,7 +98,9 @@ func (t *testVideo) VideoRecord(p prop.Media) (video.Reader, error) {
 	}), nil
 }
 
-// testAudio plays a 440 Hz tone in 20 ms chunks of 48 kHz mono.
+// testAudio plays a speech-like voice (words and pauses, audiotest.Speech)
+// in 20 ms chunks of 48 kHz mono: a steady tone would be taken for noise
+// and removed by the send path's noise suppression, and would never pause.
 type testAudio struct{ pacer }
 
 func (t *testAudio) Open() error  { t.open(); return nil }
@@ -105,9 +108,13 @@ func (t *testAudio) Close() error { t.close(); return nil }
 
 func (t *testAudio) Properties() []prop.Media { return nil }
 
+// testVoice is the voice every test source plays, looped: made once, it
+// is read only.
+var testVoice = sync.OnceValue(func() []int16 { return audiotest.Speech(1, 8, 140) })
+
 func (t *testAudio) AudioRecord(p prop.Media) (audio.Reader, error) {
-	var phase float64
-	step := 2 * math.Pi * 440 / float64(p.SampleRate)
+	voice := testVoice()
+	pos := 0
 	n := int(int64(p.SampleRate) * int64(p.Latency) / int64(time.Second))
 	return audio.ReaderFunc(func() (wave.Audio, func(), error) {
 		if err := t.wait(p.Latency); err != nil {
@@ -115,10 +122,9 @@ func (t *testAudio) AudioRecord(p prop.Media) (audio.Reader, error) {
 		}
 		a := wave.NewInt16Interleaved(wave.ChunkInfo{Len: n, Channels: 1, SamplingRate: p.SampleRate})
 		for i := range n {
-			a.Data[i] = int16(8000 * math.Sin(phase))
-			phase += step
+			a.Data[i] = voice[pos]
+			pos = (pos + 1) % len(voice)
 		}
-		phase = math.Mod(phase, 2*math.Pi)
 		return a, func() {}, nil
 	}), nil
 }
