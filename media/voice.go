@@ -33,8 +33,8 @@ const voiceFrame = opusRate / 100
 // voicePath runs the chain on a Session's sound: what the speaker plays
 // (the far end, after mixing) and what the microphone captures (the near
 // end, processed before it is encoded). Chunks of any length are cut into
-// the chain's frames; a near chunk that is not a whole number of frames
-// comes out up to one frame later.
+// the chain's frames; when near chunks are not whole frames, the sound
+// sent is one frame (10 ms) later.
 type voicePath struct {
 	engine voiceEngine
 
@@ -98,11 +98,13 @@ func (v *voicePath) process(pcm []int16) {
 		v.out = append(v.out, v.frame...)
 		v.in = v.in[:copy(v.in, v.in[voiceFrame:])]
 	}
-	// At first, or with chunks that are not whole frames, the output is
-	// short by less than a frame: silence leads.
-	lead := max(len(pcm)-len(v.out), 0)
-	clear(pcm[:lead])
-	n := copy(pcm[lead:], v.out)
+	// With chunks that are not whole frames the output falls short: it
+	// then starts a frame late, once, and stays so (a frame of silence,
+	// rather than a gap at every chunk).
+	if len(v.out) < len(pcm) {
+		v.out = append(make([]int16, voiceFrame, voiceFrame+len(v.out)), v.out...)
+	}
+	n := copy(pcm, v.out)
 	v.out = v.out[:copy(v.out, v.out[n:])]
 }
 
