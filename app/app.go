@@ -6,6 +6,7 @@ package app
 import (
 	"image/color"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -47,7 +48,9 @@ func TestMedia(on bool) Option { return func(o *options) { o.testMedia = on } }
 // DataDir is where the embedded server keeps its database.
 func DataDir(dir string) Option { return func(o *options) { o.dataDir = dir } }
 
-// HostAddr is the address the embedded server listens on (":7000").
+// HostAddr is the address the embedded server listens on. Without a host
+// (":7000") the settings choose it: loopback, or every interface when the
+// person lets others on the network join.
 func HostAddr(addr string) Option { return func(o *options) { o.hostAddr = addr } }
 
 // Logger receives the app's logs.
@@ -193,12 +196,22 @@ func (a *App) ensureHost() (*Host, error) {
 	if err := os.MkdirAll(a.opts.dataDir, 0o700); err != nil {
 		return nil, err
 	}
-	h, err := StartHost(a.opts.dataDir, a.opts.hostAddr, a.log)
+	h, err := StartHost(a.opts.dataDir, listenAddr(a.opts.hostAddr, a.settings.ShareOnNetwork), a.log)
 	if err != nil {
 		return nil, err
 	}
 	a.host = h
 	return h, nil
+}
+
+// listenAddr is where the embedded server listens: addr, and when addr
+// names no host, loopback unless the person shares the server.
+func listenAddr(addr string, share bool) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host != "" || share {
+		return addr
+	}
+	return net.JoinHostPort("127.0.0.1", port)
 }
 
 // showSettings opens the settings window.
@@ -216,10 +229,22 @@ func (a *App) showSettings() {
 	})
 	v := views.NewSettingsView(a.currentSettings(), a.deviceLists(), a.changeSettings)
 	a.setView = v
-	w.SetContent(v.Object())
+	v.Install(w)
+	a.showHostAddress(v)
 	a.monitors.open(v)
 	w.Resize(fyne.NewSize(460, 560))
 	w.Show()
+}
+
+// showHostAddress shows in the settings the address others join the
+// embedded server at, if it runs.
+func (a *App) showHostAddress(v *views.SettingsView) {
+	a.mu.Lock()
+	h := a.host
+	a.mu.Unlock()
+	if h != nil {
+		v.SetHostAddress(h.LAN)
+	}
 }
 
 // changeSettings saves and applies a change of settings.
@@ -243,7 +268,8 @@ func (a *App) changeSettings(s views.Settings) {
 			w.SetTitle(views.T("Settings"))
 			v := views.NewSettingsView(s, a.deviceLists(), a.changeSettings)
 			a.setView = v
-			w.SetContent(v.Object())
+			v.Install(w)
+			a.showHostAddress(v)
 			a.monitors.open(v)
 		}
 		a.updateTray()

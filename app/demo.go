@@ -27,7 +27,7 @@ func (a *App) RunDemo(call string) error {
 	}
 	var wins [2]fyne.Window
 	for i, u := range []string{"alice", "bob"} {
-		w := a.fyne.NewWindow("Parley — " + u)
+		w := a.fyne.NewWindow(views.Tf("Parley — %s", u))
 		w.SetContent(splash(views.T("Signing in…")))
 		w.Resize(fyne.NewSize(820, 560))
 		if i == 0 {

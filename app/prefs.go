@@ -20,6 +20,7 @@ const (
 	prefCamera   = "device.camera"
 	prefMic      = "device.microphone"
 	prefSpeaker  = "device.speaker"
+	prefShare    = "host.share"
 	prefMode     = "signin.mode"
 	prefURL      = "signin.url"
 	prefUser     = "signin.user"
@@ -28,15 +29,16 @@ const (
 func loadSettings(p fyne.Preferences) views.Settings {
 	d := views.DefaultSettings()
 	return views.Settings{
-		VoiceCall:     p.BoolWithFallback(prefVoice, d.VoiceCall),
-		VideoCall:     p.BoolWithFallback(prefVideo, d.VideoCall),
-		Ringtone:      p.BoolWithFallback(prefRing, d.Ringtone),
-		Notifications: p.BoolWithFallback(prefNotify, d.Notifications),
-		Language:      p.StringWithFallback(prefLanguage, d.Language),
-		Theme:         p.StringWithFallback(prefTheme, d.Theme),
-		Camera:        p.String(prefCamera),
-		Microphone:    p.String(prefMic),
-		Speaker:       p.String(prefSpeaker),
+		VoiceCall:      p.BoolWithFallback(prefVoice, d.VoiceCall),
+		VideoCall:      p.BoolWithFallback(prefVideo, d.VideoCall),
+		Ringtone:       p.BoolWithFallback(prefRing, d.Ringtone),
+		Notifications:  p.BoolWithFallback(prefNotify, d.Notifications),
+		Language:       p.StringWithFallback(prefLanguage, d.Language),
+		Theme:          p.StringWithFallback(prefTheme, d.Theme),
+		Camera:         p.String(prefCamera),
+		Microphone:     p.String(prefMic),
+		Speaker:        p.String(prefSpeaker),
+		ShareOnNetwork: p.Bool(prefShare),
 	}
 }
 
@@ -50,6 +52,7 @@ func saveSettings(p fyne.Preferences, s views.Settings) {
 	p.SetString(prefCamera, s.Camera)
 	p.SetString(prefMic, s.Microphone)
 	p.SetString(prefSpeaker, s.Speaker)
+	p.SetBool(prefShare, s.ShareOnNetwork)
 }
 
 func loadSignIn(p fyne.Preferences) views.SignInChoice {

@@ -12,7 +12,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/widget"
 
 	"parley/callcore"
 	"parley/client"
@@ -86,7 +85,6 @@ func (a *App) startSession(c *client.Client, win fyne.Window) *Session {
 	})
 	s.screens.Control = s.phone
 	s.buildMain()
-	win.SetTitle("Parley — " + s.me)
 	go s.events()
 	go s.load()
 	return s
@@ -95,6 +93,7 @@ func (a *App) startSession(c *client.Client, win fyne.Window) *Session {
 // buildMain (re)builds the main window's content, after sign-in and after
 // a change of language.
 func (s *Session) buildMain() {
+	old := s.main
 	s.main = views.NewMainView(s.win, s.me, s.phone, s, s.app.entries())
 	s.main.OnError = s.showError
 	s.main.OnOpen = func(id string) { go s.open(id) }
@@ -102,6 +101,15 @@ func (s *Session) buildMain() {
 	s.main.OnSettings = s.app.showSettings
 	s.main.OnNewChat = s.newChat
 	s.win.SetContent(s.main.Object())
+	s.win.SetTitle(views.Tf("Parley — %s", s.me))
+	s.screens.Retitle()
+	if old != nil { // a new language: the same tab and chat, in its words
+		s.main.Tabs.SelectIndex(old.Tabs.SelectedIndex())
+		if old.Chat != nil {
+			s.main.SetConversations(s.chat.snapshot().convs)
+			s.main.Open(old.Chat.Conv.ID)
+		}
+	}
 	go s.render()
 }
 
@@ -210,14 +218,7 @@ func (s *Session) chatWith(user string) {
 
 // newChat asks for a user name and opens the chat with them.
 func (s *Session) newChat() {
-	e := widget.NewEntry()
-	e.SetPlaceHolder(views.T("User name"))
-	dialog.ShowForm(views.T("New chat"), views.T("OK"), views.T("Cancel"), []*widget.FormItem{widget.NewFormItem(views.T("User"), e)},
-		func(ok bool) {
-			if ok {
-				s.chatWith(e.Text)
-			}
-		}, s.win)
+	views.ShowNameDialog(s.win, views.T("New chat"), views.T("User"), views.T("User name"), views.T("OK"), s.chatWith)
 }
 
 // SendText implements views.Messenger.

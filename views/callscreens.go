@@ -74,6 +74,13 @@ type CallScreens struct {
 	grid atomic.Pointer[GroupScreen]
 }
 
+// The titles of the call's windows, in English.
+const (
+	callWindowTitle   = "Parley call"
+	miniWindowTitle   = "Call"
+	inviteWindowTitle = "Incoming call"
+)
+
 // NewCallScreens is idle until the first event.
 func NewCallScreens(a fyne.App, me string, control CallControl) *CallScreens {
 	return &CallScreens{App: a, Me: me, Control: control, Clock: systemClock{}, EndLinger: 1500 * time.Millisecond,
@@ -230,7 +237,7 @@ func (s *CallScreens) show() {
 		s.grid.Store(g)
 	}
 	if s.win == nil {
-		s.win = s.App.NewWindow(T("Parley call"))
+		s.win = s.App.NewWindow(T(callWindowTitle))
 		s.win.SetCloseIntercept(s.Minimize)
 		s.win.Resize(fyne.NewSize(520, 600))
 		s.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
@@ -259,7 +266,7 @@ func (s *CallScreens) newScreen(snap CallSnapshot) callWindowScreen {
 	do := s.actions()
 	switch {
 	case snap.Call.Group:
-		return NewGroupScreen(snap, do)
+		return NewGroupScreen(snap, s.Clock, do)
 	case snap.State == callcore.Outgoing:
 		return NewOutgoingScreen(snap, s.Local, do)
 	case snap.Video():
@@ -367,6 +374,19 @@ func (s *CallScreens) startTicker() {
 		s.Tick()
 		s.startTicker()
 	})
+}
+
+// Retitle names the call's windows in the current language.
+func (s *CallScreens) Retitle() {
+	if s.win != nil {
+		s.win.SetTitle(T(callWindowTitle))
+	}
+	if s.mini != nil {
+		s.mini.Window.SetTitle(T(miniWindowTitle))
+	}
+	if s.invite != nil {
+		s.invite.Window.SetTitle(T(inviteWindowTitle))
+	}
 }
 
 // Minimize leaves the call window for the mini window.

@@ -278,9 +278,9 @@ func bubble(content fyne.CanvasObject, mine bool) fyne.CanvasObject {
 
 // CallRecordBubble is a 1:1 call record: the call's icon and how it ended.
 func CallRecordBubble(m protocol.Message, mine bool) fyne.CanvasObject {
-	icon := theme.VolumeUpIcon()
+	icon := voiceRecordIcon
 	if m.Media == protocol.MediaVideo {
-		icon = theme.MediaVideoIcon()
+		icon = videoRecordIcon
 	}
 	text := canvas.NewText(CallRecordText(m), color.NRGBA{0x21, 0x21, 0x21, 0xff})
 	img := canvas.NewImageFromResource(icon)

@@ -4,6 +4,7 @@ import (
 	"image"
 	"reflect"
 	"slices"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -31,7 +32,11 @@ type GroupScreen struct {
 	Quality *QualityIndicator
 	Tiles   map[string]*GroupTile
 
-	me       string
+	me    string
+	clock Clock
+	// leaving are the tiles that say their person left (or declined),
+	// each until its timer removes it.
+	leaving  map[string]Timer
 	call     protocol.Call   // the call of the latest SetCall
 	quality  *fyne.Container // Quality, as our own tile shows it
 	speaking []string        // the users of the latest SetSpeaking
@@ -40,10 +45,14 @@ type GroupScreen struct {
 	root     fyne.CanvasObject
 }
 
-// NewGroupScreen builds the group call screen of the call snap.
-func NewGroupScreen(snap CallSnapshot, do CallActions) *GroupScreen {
+// leftLinger is how long a tile says that its person left before it goes.
+const leftLinger = 3 * time.Second
+
+// NewGroupScreen builds the group call screen of the call snap; clock
+// times how long a tile says that its person left.
+func NewGroupScreen(snap CallSnapshot, clock Clock, do CallActions) *GroupScreen {
 	v := &GroupScreen{Timer: whiteText("", 14, false), Status: whiteText("", 12, false), Quality: NewQualityIndicator(),
-		Tiles: map[string]*GroupTile{}, me: snap.Me}
+		Tiles: map[string]*GroupTile{}, me: snap.Me, clock: clock, leaving: map[string]Timer{}}
 	v.frames.show = v.showFrame
 	v.quality = container.NewHBox(tileLabel(v.Quality.Object()))
 	v.Mute = callButton("", nil, do.Mute)
@@ -81,15 +90,21 @@ func (v *GroupScreen) Update(snap CallSnapshot) {
 // Fits tells whether the screen shows snap: any group call.
 func (v *GroupScreen) Fits(snap CallSnapshot) bool { return snap.Call.Group }
 
-// Close has nothing to stop.
-func (v *GroupScreen) Close() {}
+// Close stops the timers of the tiles that say their person left.
+func (v *GroupScreen) Close() {
+	for u, t := range v.leaving {
+		t.Stop()
+		delete(v.leaving, u)
+	}
+}
 
 // Object is the view's canvas object.
 func (v *GroupScreen) Object() fyne.CanvasObject { return v.root }
 
 // SetCall shows a tile per participant still in the call (at most 9), in
-// the call's order, each with its state; the camera button only in a
-// video call.
+// the call's order, each with its state, and for leftLinger the tile of
+// one who left or declined, saying so; the camera button only in a video
+// call.
 func (v *GroupScreen) SetCall(c protocol.Call) {
 	v.call = c
 	v.call.Participants = slices.Clone(c.Participants) // Update compares with it; callers may reuse theirs
@@ -102,20 +117,31 @@ func (v *GroupScreen) SetCall(c protocol.Call) {
 	var objs []fyne.CanvasObject
 	seen := map[string]bool{}
 	for _, p := range c.Participants {
-		if !inCall(p) || len(objs) == protocol.MaxCallSize {
-			continue
-		}
 		t := v.Tiles[p.User]
-		if t == nil {
-			var quality fyne.CanvasObject
-			if p.User == v.me {
-				quality = v.quality
+		switch {
+		case len(objs) == protocol.MaxCallSize:
+			continue
+		case inCall(p):
+			if t == nil {
+				t = v.newTile(p.User)
 			}
-			t = newGroupTile(p.User, quality)
-			v.Tiles[p.User] = t
+			if timer := v.leaving[p.User]; timer != nil { // back in the call
+				timer.Stop()
+				delete(v.leaving, p.User)
+			}
+			t.set(p, video)
+			t.setSpeaking(slices.Contains(v.speaking, p.User))
+		case t == nil:
+			continue
+		case v.leaving[p.User] == nil:
+			t.setGone(p)
+			user := p.User
+			v.leaving[user] = v.clock.AfterFunc(leftLinger, func() {
+				delete(v.leaving, user)
+				delete(v.Tiles, user)
+				v.SetCall(v.call)
+			})
 		}
-		t.set(p, video)
-		t.setSpeaking(slices.Contains(v.speaking, p.User))
 		seen[p.User] = true
 		objs = append(objs, t.Object())
 	}
@@ -126,6 +152,17 @@ func (v *GroupScreen) SetCall(c protocol.Call) {
 	}
 	v.grid.Objects = objs
 	v.grid.Refresh()
+}
+
+// newTile makes user's tile; ours shows our connection's quality.
+func (v *GroupScreen) newTile(user string) *GroupTile {
+	var quality fyne.CanvasObject
+	if user == v.me {
+		quality = v.quality
+	}
+	t := newGroupTile(user, quality)
+	v.Tiles[user] = t
+	return t
 }
 
 // SetQuality shows this device's connection quality.

@@ -292,7 +292,7 @@ func TestGroupOwnTileShowsOurConnection(t *testing.T) {
 }
 
 func TestGroupCallInviteMoreAndLateJoin(t *testing.T) {
-	s, ph, _ := newScreens(test.NewTempApp(t), "alice")
+	s, ph, clk := newScreens(test.NewTempApp(t), "alice")
 	c := groupCall(protocol.MediaVideo, users(8)...)
 	c.Participants[1].Muted = true
 	members := append([]string{"alice"}, users(8)...)
@@ -307,6 +307,7 @@ func TestGroupCallInviteMoreAndLateJoin(t *testing.T) {
 
 	c.Participants[8].State = protocol.StateLeft
 	changed(s, c, c.Participants[8].User, protocol.EventLeft)
+	clk.Advance(leftLinger)
 	if len(group(s).Tiles) != 8 || len(group(s).grid.Objects) != 8 {
 		t.Fatalf("%d tiles after one left", len(group(s).Tiles))
 	}

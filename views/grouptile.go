@@ -76,6 +76,28 @@ func (t *GroupTile) set(p protocol.Participant, videoCall bool) {
 	t.showPicture()
 }
 
+// goneTexts say why a participant's tile is about to go, by their state.
+var goneTexts = map[string]string{
+	protocol.StateLeft:      "%s left",
+	protocol.StateDeclined:  "%s declined",
+	protocol.StateBusy:      "%s is busy",
+	protocol.StateNoAnswer:  "%s did not answer",
+	protocol.StateCancelled: "%s left",
+}
+
+// setGone says, in place of the video, that the participant left the
+// call (or never joined it).
+func (t *GroupTile) setGone(p protocol.Participant) {
+	format, ok := goneTexts[p.State]
+	if !ok {
+		format = goneTexts[protocol.StateLeft]
+	}
+	t.videoCall, t.gotFrame = false, false // their video stopped: the avatar, with the words
+	t.Status.Text = Tf(format, p.User)
+	t.Status.Refresh()
+	t.showPicture()
+}
+
 // showFrame shows a frame of the participant's camera, unless their
 // camera is off or the call is a voice call.
 func (t *GroupTile) showFrame(img *image.RGBA) {

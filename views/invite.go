@@ -32,7 +32,7 @@ type InviteWindow struct {
 // snap.VoiceOnly (no camera here) leaves only the voice answer.
 func NewInviteWindow(a fyne.App, snap CallSnapshot, do CallActions) *InviteWindow {
 	c := snap.Call
-	iw := &InviteWindow{Window: a.NewWindow(T("Incoming call")), Countdown: NewCountdown()}
+	iw := &InviteWindow{Window: a.NewWindow(T(inviteWindowTitle)), Countdown: NewCountdown()}
 	iw.Kind = widget.NewLabelWithStyle(InviteText(snap), fyne.TextAlignCenter, fyne.TextStyle{})
 	iw.Kind.Wrapping = fyne.TextWrapWord
 	fg := theme.Color(theme.ColorNameForeground)

@@ -1,10 +1,7 @@
 package views
 
 import (
-	"fmt"
 	"image/color"
-	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -50,6 +47,9 @@ type MainView struct {
 	Conn        *widget.Label // connection state
 	chatBox     *fyne.Container
 	root        fyne.CanvasObject
+	// followingOpen is set while the list's selection moves to the open
+	// conversation's row, which opens nothing.
+	followingOpen bool
 }
 
 // NewMainView builds the main window's content.
@@ -58,11 +58,11 @@ func NewMainView(win fyne.Window, me string, d Dialer, m Messenger, entries Call
 	v.OnError = func(err error) { dialog.ShowError(err, win) }
 	v.ConvList = widget.NewList(func() int { return len(v.Convs) }, newConvRow, func(i widget.ListItemID, o fyne.CanvasObject) {
 		if i < len(v.Convs) {
-			setConvRow(o, v.Convs[i])
+			o.(*ConvRow).set(v.Convs[i])
 		}
 	})
 	v.ConvList.OnSelected = func(i widget.ListItemID) {
-		if i < len(v.Convs) {
+		if i < len(v.Convs) && !v.followingOpen {
 			v.Open(v.Convs[i].ID)
 		}
 	}
@@ -84,26 +84,10 @@ func NewMainView(win fyne.Window, me string, d Dialer, m Messenger, entries Call
 		}
 		v.ContactList.UnselectAll()
 	}
-	v.HistoryList = widget.NewList(func() int { return len(v.History) }, func() fyne.CanvasObject {
-		return container.NewBorder(nil, nil, widget.NewIcon(theme.VolumeUpIcon()), widget.NewLabel(""), widget.NewLabel(""))
-	}, func(i widget.ListItemID, o fyne.CanvasObject) {
-		if i >= len(v.History) {
-			return
+	v.HistoryList = widget.NewList(func() int { return len(v.History) }, newHistoryRow, func(i widget.ListItemID, o fyne.CanvasObject) {
+		if i < len(v.History) {
+			o.(*HistoryRow).set(v.History[i], me)
 		}
-		h := v.History[i]
-		row := o.(*fyne.Container)
-		label, text := row.Objects[0].(*widget.Label), CallRecordText(h.Msg)
-		label.Importance = widget.MediumImportance
-		if Missed(h.Msg, me) { // red, in the callee's words
-			text, label.Importance = T("Missed call"), widget.DangerImportance
-		}
-		label.SetText(h.Conv.Title + " · " + text)
-		icon := theme.VolumeUpIcon()
-		if h.Msg.Media == protocol.MediaVideo {
-			icon = theme.MediaVideoIcon()
-		}
-		row.Objects[1].(*widget.Icon).SetResource(icon)
-		row.Objects[2].(*widget.Label).SetText(MessageTime(time.UnixMilli(h.Msg.TimeMS), now()))
 	})
 	v.HistoryList.OnSelected = func(i widget.ListItemID) {
 		if i < len(v.History) {
@@ -148,63 +132,12 @@ func presenceColor(online bool) color.Color {
 	return color.NRGBA{0x9e, 0x9e, 0x9e, 0xff}
 }
 
-// a conversation row: avatar | title, last message | time, unread badge
-func newConvRow() fyne.CanvasObject {
-	title := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	last := widget.NewLabel("")
-	last.Truncation = fyne.TextTruncateEllipsis
-	at := canvas.NewText("", theme.Color(theme.ColorNamePlaceHolder))
-	at.TextSize = theme.CaptionTextSize()
-	badge := widget.NewLabel("")
-	badge.Importance = widget.DangerImportance
-	dot := canvas.NewCircle(color.Transparent)
-	avatar := container.NewStack()
-	return container.NewBorder(nil, nil,
-		container.NewHBox(avatar, container.NewVBox(container.New(&fixedSize{size: fyne.NewSquareSize(8)}, dot))),
-		container.NewVBox(at, badge), container.NewVBox(title, last))
-}
-
-func setConvRow(o fyne.CanvasObject, c Conversation) {
-	row := o.(*fyne.Container)
-	mid := row.Objects[0].(*fyne.Container)
-	left := row.Objects[1].(*fyne.Container)
-	right := row.Objects[2].(*fyne.Container)
-	avatar := left.Objects[0].(*fyne.Container)
-	avatar.Objects = []fyne.CanvasObject{Avatar(c.Title, 36)}
-	avatar.Refresh()
-	dot := left.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container).Objects[0].(*canvas.Circle)
-	if c.Group {
-		dot.FillColor = color.Transparent
-	} else {
-		dot.FillColor = presenceColor(c.Online)
-	}
-	dot.Refresh()
-	mid.Objects[0].(*widget.Label).SetText(c.Title)
-	mid.Objects[1].(*widget.Label).SetText(firstLine(c.Last))
-	at := right.Objects[0].(*canvas.Text)
-	at.Text = MessageTime(c.LastAt, now())
-	at.Refresh()
-	badge := right.Objects[1].(*widget.Label)
-	if c.Unread > 0 {
-		badge.SetText(fmt.Sprint(c.Unread))
-		badge.Show()
-	} else {
-		badge.Hide()
-	}
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i] + "…"
-	}
-	return s
-}
-
 // SetConversations shows the conversation list; the open chat follows its
 // conversation's changes.
 func (v *MainView) SetConversations(convs []Conversation) {
 	v.Convs = convs
 	v.ConvList.Refresh()
+	v.selectOpen()
 	if v.Chat != nil {
 		for _, c := range convs {
 			if c.ID == v.Chat.Conv.ID {
@@ -213,6 +146,22 @@ func (v *MainView) SetConversations(convs []Conversation) {
 			}
 		}
 	}
+}
+
+// selectOpen highlights the open conversation's row, found by its id:
+// the list selects by index, and the rows move as messages come.
+func (v *MainView) selectOpen() {
+	v.followingOpen = true
+	defer func() { v.followingOpen = false }()
+	if v.Chat != nil {
+		for i, c := range v.Convs {
+			if c.ID == v.Chat.Conv.ID {
+				v.ConvList.Select(i)
+				return
+			}
+		}
+	}
+	v.ConvList.UnselectAll()
 }
 
 // SetContacts shows the contact list.
@@ -254,6 +203,7 @@ func (v *MainView) Open(id string) {
 		v.Chat.OnError = v.OnError
 		v.chatBox.Objects = []fyne.CanvasObject{v.Chat.Object()}
 		v.chatBox.Refresh()
+		v.selectOpen()
 	}
 	if v.OnOpen != nil {
 		v.OnOpen(id)
@@ -270,19 +220,13 @@ func (v *MainView) NewGroup() {
 		dialog.ShowInformation(T("New group"), T("Chat with someone first: groups are made of your contacts."), v.win)
 		return
 	}
-	name := widget.NewEntry()
-	name.SetPlaceHolder(T("Group name"))
-	dialog.ShowForm(T("New group"), T("Next"), T("Cancel"), []*widget.FormItem{widget.NewFormItem(T("Name"), name)}, func(ok bool) {
-		if !ok || strings.TrimSpace(name.Text) == "" {
-			return
-		}
-		n := strings.TrimSpace(name.Text)
+	ShowNameDialog(v.win, T("New group"), T("Name"), T("Group name"), T("Next"), func(name string) {
 		ShowMemberPicker(v.win, T("Choose members"), people, protocol.MaxGroupMembers-1, func(users []string) {
 			m := v.messenger
 			background(func() error {
-				_, err := m.CreateGroup(n, users)
+				_, err := m.CreateGroup(name, users)
 				return err
 			}, v.OnError)
 		})
-	}, v.win)
+	})
 }

@@ -14,21 +14,24 @@ import (
 // or of a new group. At most Max may be picked (0: no limit).
 type MemberPicker struct {
 	Max    int
-	checks map[string]*widget.Check
+	checks map[string]*keyedCheck
 	order  []string
 	count  *widget.Label
 	dlg    dialog.Dialog
 	onPick func([]string)
 }
 
-// ShowMemberPicker shows the picker over win; onPick gets the people picked
-// when the person confirms.
+// ShowMemberPicker shows the picker over win, the first person focused
+// (Space checks, Enter confirms, Escape cancels); onPick gets the people
+// picked when the person confirms.
 func ShowMemberPicker(win fyne.Window, title string, people []string, max int, onPick func([]string)) *MemberPicker {
-	p := &MemberPicker{Max: max, checks: map[string]*widget.Check{}, order: people, onPick: onPick,
+	p := &MemberPicker{Max: max, checks: map[string]*keyedCheck{}, order: people, onPick: onPick,
 		count: widget.NewLabel("")}
 	box := container.NewVBox()
+	keys := dialogKeys{submit: p.Confirm, cancel: func() { p.dlg.Hide() }}
 	for _, u := range people {
-		chk := widget.NewCheck(u, func(bool) { p.update() })
+		chk := newKeyedCheck(u, func(bool) { p.update() })
+		chk.keys = keys
 		p.checks[u] = chk
 		box.Add(container.NewHBox(Avatar(u, 24), chk))
 	}
@@ -42,6 +45,9 @@ func ShowMemberPicker(win fyne.Window, title string, people []string, max int, o
 			}
 		}, win)
 	p.dlg.Show()
+	if len(people) > 0 {
+		win.Canvas().Focus(p.checks[people[0]])
+	}
 	return p
 }
 

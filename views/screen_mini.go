@@ -27,7 +27,7 @@ type MiniWindow struct {
 // NewMiniWindow builds and shows the mini window of the call snap; video
 // is the remote video to mirror, nil for a voice call.
 func NewMiniWindow(a fyne.App, snap CallSnapshot, video *VideoSurface, do CallActions) *MiniWindow {
-	m := &MiniWindow{Window: a.NewWindow(T("Call")), Timer: whiteText("", 14, true), remote: video}
+	m := &MiniWindow{Window: a.NewWindow(T(miniWindowTitle)), Timer: whiteText("", 14, true), remote: video}
 	m.Mute = NewRoundButton("", nil, toggleColor, color.White, 32, do.Mute)
 	m.Hangup = NewRoundButton("", callEndIcon, hangupColor, color.White, 32, do.Hangup)
 	picture := container.NewCenter(Avatar(snap.Peer(), 48))

@@ -27,6 +27,9 @@ type Settings struct {
 	Camera        string
 	Microphone    string
 	Speaker       string
+	// ShareOnNetwork lets others on the network join the server this
+	// computer hosts; without it, it listens on loopback only.
+	ShareOnNetwork bool
 }
 
 // DefaultSettings are a fresh install's.
@@ -43,22 +46,29 @@ type DeviceLists struct {
 // SettingsView edits Settings; every change goes to onChange at once.
 type SettingsView struct {
 	Current    Settings
-	VoiceCall  *widget.Check
-	VideoCall  *widget.Check
-	Ringtone   *widget.Check
-	Notify     *widget.Check
-	Language   *widget.Select
-	Theme      *widget.Select
-	Camera     *widget.Select
-	Microphone *widget.Select
-	Speaker    *widget.Select
-	Preview    *VideoSurface       // the camera preview, fed by the app
-	Level      *widget.ProgressBar // the microphone level, fed by SetLevel
+	VoiceCall  *keyedCheck
+	VideoCall  *keyedCheck
+	Ringtone   *keyedCheck
+	Notify     *keyedCheck
+	Language   *keyedSelect
+	Theme      *keyedSelect
+	Camera     *keyedSelect
+	Microphone *keyedSelect
+	Speaker    *keyedSelect
+	Share      *keyedCheck
+	// Address is the address to give others of the server this computer
+	// hosts, or why there is none.
+	Address *widget.Label
+	Preview *VideoSurface       // the camera preview, fed by the app
+	Level   *widget.ProgressBar // the microphone level, fed by SetLevel
 	// NoCamera and NoMicrophone stand in for the preview and the level
 	// when the device is missing.
 	NoCamera     *widget.Label
 	NoMicrophone *widget.Label
 	root         fyne.CanvasObject
+	// closeWindow closes the settings' window: changes apply at once, so
+	// Enter and Escape both just close it.
+	closeWindow func()
 
 	levels      newestHandoff[float64]
 	levelsShown atomic.Int64 // for tests
@@ -111,8 +121,10 @@ func NewSettingsView(cur Settings, devices DeviceLists, onChange func(Settings))
 			onChange(v.Current)
 		}
 	}
-	check := func(label string, val *bool) *widget.Check {
-		c := widget.NewCheck(label, nil)
+	keys := v.closeKeys()
+	check := func(label string, val *bool) *keyedCheck {
+		c := newKeyedCheck(label, nil)
+		c.keys = keys
 		c.SetChecked(*val)
 		c.OnChanged = func(b bool) { *val = b; changed() }
 		return c
@@ -121,14 +133,19 @@ func NewSettingsView(cur Settings, devices DeviceLists, onChange func(Settings))
 	v.VideoCall = check(T("Video call"), &v.Current.VideoCall)
 	v.Ringtone = check(T("Ringtone"), &v.Current.Ringtone)
 	v.Notify = check(T("Notifications"), &v.Current.Notifications)
+	v.Share = check(T("Let others on this network join"), &v.Current.ShareOnNetwork)
+	v.Address = widget.NewLabel(T("Not hosting a server"))
+	v.Address.Wrapping = fyne.TextWrapWord
+	v.Address.Selectable = true // to copy it
 	// tagSelect shows tags by their names, in the order of tags; the setting
 	// keeps the tag.
-	tagSelect := func(tags []string, names map[string]string, val *string) *widget.Select {
+	tagSelect := func(tags []string, names map[string]string, val *string) *keyedSelect {
 		options := make([]string, len(tags))
 		for i, tag := range tags {
 			options[i] = names[tag]
 		}
-		s := widget.NewSelect(options, nil)
+		s := newKeyedSelect(options, nil)
+		s.keys = keys
 		s.SetSelected(names[*val])
 		s.OnChanged = func(name string) {
 			for _, tag := range tags {
@@ -143,8 +160,9 @@ func NewSettingsView(cur Settings, devices DeviceLists, onChange func(Settings))
 	v.Language = tagSelect([]string{English, SimplifiedChinese}, LanguageNames, &v.Current.Language)
 	themes := map[string]string{ThemeSystem: T("System"), ThemeLight: T("Light"), ThemeDark: T("Dark")}
 	v.Theme = tagSelect([]string{ThemeSystem, ThemeLight, ThemeDark}, themes, &v.Current.Theme)
-	device := func(list []string, val *string) *widget.Select {
-		s := widget.NewSelect(list, nil)
+	device := func(list []string, val *string) *keyedSelect {
+		s := newKeyedSelect(list, nil)
+		s.keys = keys
 		s.PlaceHolder = T("System default")
 		if *val != "" {
 			s.SetSelected(*val)
@@ -171,10 +189,41 @@ func NewSettingsView(cur Settings, devices DeviceLists, onChange func(Settings))
 		widget.NewFormItem(T("Incoming calls"), container.NewHBox(v.Ringtone, v.Notify)),
 		widget.NewFormItem(T("Language"), v.Language),
 		widget.NewFormItem(T("Theme"), v.Theme),
+		widget.NewFormItem(T("Hosting"), container.NewVBox(v.Share, v.Address)),
 	)
 	v.root = container.NewVScroll(container.NewPadded(form))
 	return v
 }
 
+// SetHostAddress shows the address others join the hosted server at:
+// lan, or when it is empty, that only this computer can.
+func (v *SettingsView) SetHostAddress(lan string) {
+	switch {
+	case lan != "":
+		v.Address.SetText(Tf("Others join at %s", lan))
+	default:
+		v.Address.SetText(T("Only this computer can join. The network setting applies the next time Parley hosts."))
+	}
+}
+
 // Object is the view's canvas object.
 func (v *SettingsView) Object() fyne.CanvasObject { return v.root }
+
+// Install shows the view in its window w: the first field focused, Enter
+// and Escape close w.
+func (v *SettingsView) Install(w fyne.Window) {
+	v.closeWindow = w.Close
+	w.SetContent(v.root)
+	w.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) { v.closeKeys().typed(k) })
+	w.Canvas().Focus(v.Camera)
+}
+
+// closeKeys close the window on Enter and Escape.
+func (v *SettingsView) closeKeys() dialogKeys {
+	close := func() {
+		if v.closeWindow != nil {
+			v.closeWindow()
+		}
+	}
+	return dialogKeys{submit: close, cancel: close}
+}
