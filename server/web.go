@@ -45,7 +45,7 @@ func withPageHeaders(next http.Handler) http.Handler {
 			connect += " ws://" + r.Host + " wss://" + r.Host
 		}
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "+
+		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; manifest-src 'self'; "+
 			"media-src 'self' blob: mediastream:; connect-src "+connect+"; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")

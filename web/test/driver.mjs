@@ -10,14 +10,16 @@
 // that its caller can end Chromium's process group (Playwright starts
 // Chromium as the leader of a group of its own) even if this script dies.
 //
-// Usage: node driver.mjs PROFILE_DIR [CLOCK_SKEW_MS [RELAY_ONLY]]
+// Usage: node driver.mjs PROFILE_DIR [CLOCK_SKEW_MS [RELAY_ONLY [WIDTHxHEIGHT [phone]]]]
+// ("phone": a touch screen with a mobile viewport)
 
 import {chromium} from 'playwright-core';
 import {createInterface} from 'node:readline';
 
-const [profile, skew = '0', relay = ''] = process.argv.slice(2);
-if (!profile) {
-  console.error('usage: node driver.mjs PROFILE_DIR [CLOCK_SKEW_MS [RELAY_ONLY]]');
+const [profile, skew = '0', relay = '', size = '1100x800', phone = ''] = process.argv.slice(2);
+const [width, height] = size.split('x').map(Number);
+if (!profile || !width || !height) {
+  console.error('usage: node driver.mjs PROFILE_DIR [CLOCK_SKEW_MS [RELAY_ONLY [WIDTHxHEIGHT [phone]]]]');
   process.exit(2);
 }
 
@@ -51,7 +53,8 @@ function instrument({skewMs, relayOnly}) {
 const out = (m) => process.stdout.write(JSON.stringify(m) + '\n');
 
 const context = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium', headless: true, args: FLAGS, viewport: {width: 1100, height: 800},
+  executablePath: '/usr/bin/chromium', headless: true, args: FLAGS, viewport: {width, height},
+  ...(phone === 'phone' ? {isMobile: true, hasTouch: true, deviceScaleFactor: 3} : {}),
 });
 await context.addInitScript(instrument, {skewMs: Number(skew), relayOnly: relay === 'relay'});
 const page = context.pages()[0] || await context.newPage();
@@ -69,6 +72,11 @@ const ops = {
   goto: (c) => page.goto(c.url).then(() => null),
   fill: (c) => page.fill(c.sel, c.text).then(() => null),
   click: (c) => page.click(c.sel).then(() => null),
+  tap: (c) => page.locator(c.sel).first().tap().then(() => null),
+  // trial: Playwright's actionability checks for a click, without the click.
+  trial: (c) => page.locator(c.sel).first().click({trial: true, timeout: c.timeout}).then(() => null),
+  screenshot: (c) => page.screenshot({path: c.path}).then(() => null),
+  resize: (c) => page.setViewportSize({width: c.width, height: c.height}).then(() => null),
   // wait: until sel is visible (and holds text, when given).
   wait: (c) => (c.text === undefined
     ? page.locator(c.sel).first().waitFor({timeout: c.timeout})

@@ -31,6 +31,12 @@ type Options struct {
 	ClockSkew time.Duration
 	// RelayOnly makes the page's peer connections use TURN relays only.
 	RelayOnly bool
+	// Width and Height size the page's viewport in CSS pixels (1100x800
+	// when zero).
+	Width, Height int
+	// Phone makes the page a phone's: a touch screen (Tap works) and a
+	// mobile viewport that honours the page's viewport meta tag.
+	Phone bool
 }
 
 // Browser is one headless Chromium with one page. Its methods run one
@@ -92,7 +98,16 @@ func Start(tb testing.TB, opts Options) *Browser {
 	if opts.RelayOnly {
 		relay = "relay"
 	}
-	b.node = exec.Command(node, "driver.mjs", profile, strconv.FormatInt(opts.ClockSkew.Milliseconds(), 10), relay)
+	w, h := opts.Width, opts.Height
+	if w == 0 || h == 0 {
+		w, h = 1100, 800
+	}
+	phone := ""
+	if opts.Phone {
+		phone = "phone"
+	}
+	b.node = exec.Command(node, "driver.mjs", profile, strconv.FormatInt(opts.ClockSkew.Milliseconds(), 10), relay,
+		fmt.Sprintf("%dx%d", w, h), phone)
 	b.node.Dir = dir
 	b.node.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var stderr strings.Builder
@@ -220,6 +235,31 @@ func (b *Browser) Fill(sel, text string) {
 	b.must("fill", map[string]any{"sel": sel, "text": text})
 }
 func (b *Browser) Click(sel string) { b.tb.Helper(); b.must("click", map[string]any{"sel": sel}) }
+
+// Tap taps sel as a finger would (the browser must be started with
+// Options.Phone), once Playwright's actionability checks pass: visible,
+// stable, enabled and not covered by another element.
+func (b *Browser) Tap(sel string) { b.tb.Helper(); b.must("tap", map[string]any{"sel": sel}) }
+
+// Tappable reports why sel could not be clicked within timeout (nil when
+// it could): Playwright's actionability checks, run without clicking.
+func (b *Browser) Tappable(sel string, timeout time.Duration) error {
+	_, err := b.Do("trial", map[string]any{"sel": sel, "timeout": timeout.Milliseconds()})
+	return err
+}
+
+// Screenshot writes what the page shows to path, a PNG file.
+func (b *Browser) Screenshot(path string) {
+	b.tb.Helper()
+	b.must("screenshot", map[string]any{"path": path})
+}
+
+// Resize sets the viewport's size in CSS pixels.
+func (b *Browser) Resize(width, height int) {
+	b.tb.Helper()
+	b.must("resize", map[string]any{"width": width, "height": height})
+}
+
 func (b *Browser) Count(sel string) (n int) {
 	b.tb.Helper()
 	b.decode(b.must("count", map[string]any{"sel": sel}), &n)

@@ -34,3 +34,14 @@ export function title(conv, me) {
   if (conv.name) return conv.name;
   return (conv.members || []).find((u) => u !== me) || conv.id;
 }
+
+// clockTime is the time shown under a message, as the desktop app shows
+// it: 24-hour, the hour alone today ("15:04"), the date before
+// ("2006-01-02 15:04").
+export function clockTime(ms, now = Date.now()) {
+  const t = new Date(ms), today = new Date(now);
+  const two = (n) => String(n).padStart(2, '0');
+  const hm = `${two(t.getHours())}:${two(t.getMinutes())}`;
+  if (t.toDateString() === today.toDateString()) return hm;
+  return `${t.getFullYear()}-${two(t.getMonth() + 1)}-${two(t.getDate())} ${hm}`;
+}

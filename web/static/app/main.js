@@ -43,6 +43,7 @@ function start(session) {
   conn.start();
 }
 
+
 const session = saved();
 if (session) start(session);
 else signIn();

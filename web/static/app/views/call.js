@@ -1,10 +1,14 @@
 // The call screens, over everything else: the incoming invite with its
 // countdown, the outgoing waiting screen, the voice or video call (a grid
-// of tiles in a group call), and its end for a moment.
+// of tiles in a group call), and its end for a moment. Each fills the
+// screen, a phone's or a desktop's: the person's avatar (or their video)
+// in the middle, round buttons with their labels at the bottom.
 
 import {h, replace} from '../dom.js';
 import {mmss, outcomeText} from '../format.js';
 import {Grid} from './grid.js';
+import {avatar} from '../avatar.js';
+import {roundButton, setRound} from './roundbutton.js';
 
 export class CallView {
   el; notice; #phone; #state = ''; #parts = {}; #clock = null; #noticeText;
@@ -59,43 +63,50 @@ export class CallView {
     const part = (name, el) => (this.#parts[name] = el);
     const countdown = () => part('countdown', h('p', {id: 'countdown', class: 'countdown'}));
     const error = part('error', h('p', {id: 'call-error', class: 'status', role: 'alert'}));
+    const video = p.call?.media === 'video';
     switch (state) {
       case 'placing':
         return h('section', {id: 'placing', class: 'screen'}, h('p', {}, 'Starting the call…'), error);
       case 'joining':
         return h('section', {id: 'joining', class: 'screen'}, h('p', {}, 'Joining the call…'), error);
       case 'incoming':
-        return h('section', {id: 'incoming', class: 'screen'},
-          h('h2', {}, `${p.call.caller} is calling`), h('p', {id: 'call-kind'}, this.#kind()), countdown(),
-          h('div', {class: 'row'},
-            h('button', {id: 'decline', class: 'danger', onclick: () => p.decline()}, 'Decline'),
-            p.call.media === 'video' ? h('button', {id: 'accept-voice', onclick: () => p.accept(true)}, 'Answer with voice') : null,
-            h('button', {id: 'accept', class: 'primary', onclick: () => p.accept(false)}, 'Accept')),
+        return h('section', {id: 'incoming', class: 'screen ringing'},
+          h('div', {class: 'who'}, avatar(p.call.caller, 'large'),
+            h('h2', {}, `${p.call.caller} is calling`), h('p', {id: 'call-kind'}, this.#kind()), countdown()),
+          h('div', {class: 'row controls'},
+            roundButton({id: 'decline', kind: 'hangup', glyph: 'hangup', label: 'Decline', onclick: () => p.decline()}),
+            video ? roundButton({id: 'accept-voice', glyph: 'call', label: 'Answer with voice', onclick: () => p.accept(true)}) : null,
+            roundButton({id: 'accept', kind: 'accept', glyph: video ? 'video' : 'call', label: 'Accept', onclick: () => p.accept(false)})),
           error);
       case 'outgoing':
-        return h('section', {id: 'outgoing', class: 'screen'},
-          part('localVideo', h('video', {id: 'local-video', class: 'local', autoplay: true, muted: true, playsInline: true})),
-          h('h2', {}, `Calling ${this.#invitees()}…`), h('p', {id: 'call-kind'}, this.#kind()),
-          part('ringing', h('p', {id: 'outgoing-status'})), countdown(),
-          h('button', {id: 'cancel', class: 'danger', onclick: () => p.hangup()}, 'Cancel'), error);
+        return h('section', {id: 'outgoing', class: 'screen ringing'},
+          part('localVideo', h('video', {id: 'local-video', class: 'local backdrop', autoplay: true, muted: true, playsInline: true})),
+          h('div', {class: 'who'}, h('div', {class: 'avatars'}, this.#invitees().split(', ').slice(0, 4).map((u, _, all) => avatar(u, all.length > 1 ? '' : 'large'))),
+            h('h2', {}, `Calling ${this.#invitees()}…`), h('p', {id: 'call-kind'}, this.#kind()),
+            part('ringing', h('p', {id: 'outgoing-status'})), countdown()),
+          h('div', {class: 'row controls'},
+            roundButton({id: 'cancel', kind: 'hangup', glyph: 'hangup', label: 'Cancel', onclick: () => p.hangup()})),
+          error);
       case 'active':
-        return h('section', {id: 'incall', class: 'screen'},
+        return part('screen', h('section', {id: 'incall', class: 'screen one'},
           part('remoteVideo', h('video', {id: 'remote-video', class: 'remote', autoplay: true, muted: true, playsInline: true})),
           part('remoteAudio', h('audio', {id: 'remote-audio', autoplay: true})),
           part('localVideo', h('video', {id: 'local-video', class: 'local', autoplay: true, muted: true, playsInline: true})),
-          h('h2', {}, this.#peer()),
-          part('timer', h('p', {id: 'timer', class: 'timer'})),
-          part('remoteState', h('p', {id: 'remote-state'})),
-          this.#controls(), error);
+          h('div', {class: 'who'}, part('avatar', avatar(this.#peer(), 'large')), h('h2', {}, this.#peer()),
+            part('timer', h('p', {id: 'timer', class: 'timer'})),
+            part('remoteState', h('p', {id: 'remote-state'}))),
+          this.#controls(), error));
       case 'group':
         return h('section', {id: 'incall', class: 'screen group'},
+          h('div', {class: 'who'}, h('h2', {id: 'group-title'}, this.#kind()),
+            part('timer', h('p', {id: 'timer', class: 'timer'}))),
           part('grid', new Grid()).el,
-          h('h2', {id: 'group-title'}, this.#kind()),
-          part('timer', h('p', {id: 'timer', class: 'timer'})),
           this.#controls(), error);
       case 'ended':
         return h('section', {id: 'call-ended', class: 'screen'},
-          h('h2', {}, this.#kind()), h('p', {id: 'call-outcome'}, outcomeText(p.call.outcome, callDuration(p.call))), error);
+          h('div', {class: 'who'}, p.call.group ? null : avatar(this.#peer(), 'large'),
+            h('h2', {}, this.#kind()), h('p', {id: 'call-outcome'}, outcomeText(p.call.outcome, callDuration(p.call)))),
+          error);
     }
   }
 
@@ -103,16 +114,17 @@ export class CallView {
     const p = this.#phone;
     const part = (name, el) => (this.#parts[name] = el);
     return h('div', {class: 'row controls'},
-      part('mute', h('button', {id: 'mute', onclick: () => p.setMuted(!p.muted)})),
-      part('camera', h('button', {id: 'camera', onclick: () => p.setCameraOff(!p.cameraOff)})),
-      part('toVoice', h('button', {id: 'to-voice', onclick: () => p.switchToAudio()}, 'Switch to voice')),
-      h('button', {id: 'hangup', class: 'danger', onclick: () => p.hangup()}, 'Hang up'));
+      part('mute', roundButton({id: 'mute', glyph: 'mic', label: 'Mute', onclick: () => p.setMuted(!p.muted)})),
+      part('camera', roundButton({id: 'camera', glyph: 'video', label: 'Camera off', onclick: () => p.setCameraOff(!p.cameraOff)})),
+      part('toVoice', roundButton({id: 'to-voice', glyph: 'call', label: 'Switch to voice', onclick: () => p.switchToAudio()})),
+      roundButton({id: 'hangup', kind: 'hangup', glyph: 'hangup', label: 'Hang up', onclick: () => p.hangup()}));
   }
 
   // #update refreshes what changes within a screen.
   #update() {
     const p = this.#phone;
-    const {countdown, ringing, error, localVideo, remoteVideo, remoteAudio, timer, remoteState, mute, camera, toVoice, grid} = this.#parts;
+    const {countdown, ringing, error, localVideo, remoteVideo, remoteAudio, timer, remoteState, mute, camera, toVoice, grid,
+      screen, avatar} = this.#parts;
     if (countdown) countdown.textContent = String(p.secondsLeft);
     // Ringing once the invite reached a device of theirs (it may be kept
     // for a device that is offline); in a group call, once it reached any.
@@ -120,6 +132,7 @@ export class CallView {
     if (ringing) ringing.textContent = rung ? 'Ringing…' : 'Waiting for an answer…';
     if (error) error.textContent = p.error;
     setStream(localVideo, p.local);
+    if (localVideo && !timer) localVideo.hidden = p.call?.media !== 'video' || !p.local?.getVideoTracks().length;
     setStream(remoteVideo, p.remote);
     setStream(remoteAudio, p.remote);
     if (!timer) return;
@@ -132,9 +145,12 @@ export class CallView {
         .filter(Boolean).map((s) => `${other.user}: ${s}`).join(' · ');
       remoteVideo.hidden = !video || !!other?.camera_off;
       localVideo.hidden = !video || p.cameraOff;
+      // The avatar stands in for the other's video while it is off.
+      avatar.hidden = !remoteVideo.hidden;
+      screen.classList.toggle('video', !remoteVideo.hidden);
     }
-    mute.textContent = p.muted ? 'Unmute' : 'Mute';
-    camera.textContent = p.cameraOff ? 'Camera on' : 'Camera off';
+    setRound(mute, p.muted ? 'Unmute' : 'Mute', p.muted ? 'micOff' : 'mic', p.muted);
+    setRound(camera, p.cameraOff ? 'Camera on' : 'Camera off', p.cameraOff ? 'videoOff' : 'video', p.cameraOff);
     camera.hidden = toVoice.hidden = !video;
   }
 }

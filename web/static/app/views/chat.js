@@ -1,14 +1,21 @@
 // The chat pane of one conversation: its messages (call records shown as
 // the seed app shows them), the composer, the "more" menu that places
 // voice and video calls, and "Join" while a group call goes on without us.
+// Messages look as the desktop app draws them: a bubble sized to its text
+// on the sender's side, the sender's avatar beside it, the 24-hour time
+// under it; a group's call records are a centred grey line.
 
 import {h, replace} from '../dom.js';
-import {recordText, title} from '../format.js';
+import {clockTime, recordText, title} from '../format.js';
+import {avatar} from '../avatar.js';
+import {icon} from '../icons.js';
 
 export class ChatPane {
   el; #chat; #phone; #conv = null; #list; #header; #menu; #join;
 
-  constructor(chat, phone) {
+  // onBack returns to the conversations (the back button of a narrow
+  // screen).
+  constructor(chat, phone, onBack) {
     this.#chat = chat;
     this.#phone = phone;
     this.#list = h('ol', {id: 'messages', class: 'messages'});
@@ -28,15 +35,17 @@ export class ChatPane {
       if (call) phone.join(call.call_id);
     }}, 'Join call');
     phone.addEventListener('change', () => this.#showJoin());
-    const more = h('button', {id: 'more', 'aria-haspopup': 'menu', title: 'More',
-      onclick: () => { this.#menu.hidden = !this.#menu.hidden; }}, '⋯');
+    const more = h('button', {id: 'more', class: 'icon-button', 'aria-haspopup': 'menu', title: 'More', 'aria-label': 'More',
+      onclick: () => { this.#menu.hidden = !this.#menu.hidden; }}, icon('more'));
+    const back = h('button', {id: 'back', class: 'icon-button back', title: 'Back', 'aria-label': 'Back',
+      onclick: () => { this.#menu.hidden = true; onBack(); }}, icon('back'));
     // A message the server refused (no such user, say) is dropped and
     // the reason shown.
     const refused = h('p', {id: 'chat-error', class: 'status', role: 'alert'});
     chat.addEventListener('error', (e) => { refused.textContent = e.detail; });
     input.addEventListener('input', () => { refused.textContent = ''; });
     this.el = h('section', {id: 'chat', class: 'chat', hidden: true},
-      h('header', {}, this.#header, h('div', {class: 'more'}, this.#join, more, this.#menu)),
+      h('header', {}, back, this.#header, h('div', {class: 'more'}, this.#join, more, this.#menu)),
       this.#list, h('div', {}, refused, form));
     chat.addEventListener('change', (e) => {
       if (e.detail === this.#conv || e.detail === null) this.render();
@@ -62,13 +71,19 @@ export class ChatPane {
 
   #message(m) {
     const mine = m.from === this.#chat.me;
-    const cls = ['message', mine ? 'mine' : 'theirs', m.type === 'call_record' ? 'call-record' : '', m.pending ? 'pending' : '']
-      .filter(Boolean).join(' ');
-    const time = m.time_ms ? new Date(m.time_ms).toLocaleTimeString([], {hour: '2-digit', minute: '2-digit'}) : '…';
+    const record = m.type === 'call_record';
+    const group = this.#conv.startsWith('group:');
+    const cls = ['message', mine ? 'mine' : 'theirs', record ? 'call-record' : '', record && group ? 'tip' : '',
+      m.pending ? 'pending' : ''].filter(Boolean).join(' ');
+    const time = h('time', {}, m.time_ms ? clockTime(m.time_ms) : '…');
+    if (record && group) return h('li', {class: cls, 'data-seq': m.seq ?? ''}, h('span', {class: 'text'}, recordText(m)), time);
     return h('li', {class: cls, 'data-seq': m.seq ?? ''},
-      mine ? null : h('span', {class: 'from'}, m.from),
-      h('span', {class: 'text'}, m.type === 'call_record' ? recordText(m) : m.text),
-      h('time', {}, time));
+      avatar(m.from, 'small'),
+      h('div', {class: 'body'},
+        mine || !group ? null : h('span', {class: 'from'}, m.from),
+        h('div', {class: 'bubble'}, record ? icon(m.media === 'video' ? 'video' : 'call') : null,
+          h('span', {class: 'text'}, record ? recordText(m) : m.text)),
+        time));
   }
 
   #showJoin() {

@@ -6,6 +6,7 @@
 
 import {h} from '../dom.js';
 import {liveTrack} from '../sfu.js';
+import {avatar as avatarOf} from '../avatar.js';
 
 export class Grid {
   el = h('div', {id: 'grid', class: 'grid'});
@@ -44,7 +45,7 @@ export class Grid {
     // Sound plays out of an audio element of its own, as in a one-to-one
     // call; ours is never played back.
     const audio = self ? null : h('audio', {autoplay: true});
-    const avatar = h('span', {class: 'avatar', 'aria-hidden': 'true'}, user.slice(0, 1).toUpperCase());
+    const avatar = avatarOf(user, 'large');
     const label = h('span', {class: 'name'});
     const el = h('figure', {class: self ? 'tile self' : 'tile', 'data-user': user}, video, audio, avatar, label);
     // Ours first, then the others in the order they joined.
