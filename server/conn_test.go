@@ -21,6 +21,12 @@ import (
 // a loaded machine, and never asserted as a speed.
 const longWait = 30 * time.Second
 
+// patient is the server of the tests whose client reads only when the
+// test gets to it: however long a loaded machine takes to get there, the
+// server must not cut it off as a slow reader (TestClientThatStopsReadingIsCutOff
+// checks that, with a short timeout).
+var patient = Config{WriteTimeout: 10 * time.Minute}
+
 // smallSendBuffers gives every accepted socket a small send buffer.
 type smallSendBuffers struct{ net.Listener }
 
@@ -165,7 +171,7 @@ func TestClientThatStopsReadingIsCutOff(t *testing.T) {
 // reaches the callee, who reads at its own pace over a slow link, and costs
 // nobody the connection.
 func TestSignalBurstReachesReadingPeer(t *testing.T) {
-	ts := startServer(t, Config{})
+	ts := startServer(t, patient)
 	clock := ts.stopClock()
 	alice := ts.connect("alice", "a1")
 	bob := ts.connectSmall("bob", "b1", slowLink)
@@ -207,7 +213,7 @@ func TestSignalBurstReachesReadingPeer(t *testing.T) {
 // gets every reply, burst after burst, even when the client reads them only
 // after the server has answered them all.
 func TestRequestBurstIsAnswered(t *testing.T) {
-	ts := startServer(t, Config{})
+	ts := startServer(t, patient)
 	clock := ts.stopClock()
 	p := ts.connectSmall("alice", "a1", smallLink)
 	// A hundred long names make replies of 7 KB: the socket holds some
@@ -241,7 +247,7 @@ func TestRequestBurstIsAnswered(t *testing.T) {
 // that would pile up on one not yet written is dropped), keeps its
 // connection, and is forgiven once the bucket refills.
 func TestFloodIsRefusedAndForgiven(t *testing.T) {
-	ts := startServer(t, Config{})
+	ts := startServer(t, patient)
 	clock := ts.stopClock()
 	p := ts.connectSmall("alice", "a1", slowLink)
 	const flood, burst = 500, 120
