@@ -11,7 +11,7 @@ DEBIAN_PACKAGES := gcc pkg-config libvpx-dev libopus-dev libspeexdsp-dev libwebr
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test bench fuzz run clean package
+.PHONY: all deps build test bench fuzz run clean package screenshots
 
 all: build
 
@@ -107,3 +107,10 @@ $(WIN)/lib/libopus.a: $(WIN)/src/.fetched
 
 clean:
 	rm -rf $(BIN)
+
+# A picture of every screen in bin/screenshots/: the desktop demo's under
+# Xvfb, the browser client's at 390x844 and 1280x800 in headless Chromium.
+screenshots: deps
+	@rm -rf $(BIN)/screenshots && mkdir -p $(BIN)/screenshots
+	PARLEY_SCREENSHOTS=$(CURDIR)/$(BIN)/screenshots $(GO) test -count=1 -p 1 -v -timeout 10m ./internal/screenshots
+	@ls $(BIN)/screenshots

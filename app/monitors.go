@@ -56,7 +56,8 @@ func newMonitors(a *App) *monitors {
 	m.mic = monitor{what: "microphone level", device: "microphone", noDevice: media.ErrNoMicrophone,
 		show: (*views.SettingsView).SetMicrophoneMissing,
 		start: func(name string) (func(), error) {
-			return media.StartLevelMeter(media.LevelConfig{Microphone: name, TestMedia: a.opts.testMedia,
+			voice := a.voiceProcessing()
+			return media.StartLevelMeter(media.LevelConfig{Microphone: name, TestMedia: a.opts.testMedia, VoiceProcessing: &voice,
 				OnLevel: func(l float64) {
 					if v := m.view.Load(); v != nil {
 						v.SetLevel(l)
@@ -94,7 +95,7 @@ func (m *monitors) changed(old, s views.Settings) {
 	if old.Camera != s.Camera {
 		m.start(&m.cam, s.Camera)
 	}
-	if old.Microphone != s.Microphone {
+	if old.Microphone != s.Microphone || old.VoiceProcessing() != s.VoiceProcessing() {
 		m.start(&m.mic, s.Microphone)
 	}
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"parley/assets"
 	"parley/callcore"
@@ -116,9 +117,30 @@ func (s *Session) playCall(state callcore.State) {
 	switch state {
 	case callcore.Active:
 		s.audio.ensure(&s.devices, func() (func(), error) {
-			return playing(platform.OpenSpeaker(s.app.currentSettings().Speaker, s.phone.ReadAudio))
+			return playing(platform.OpenSpeaker(s.app.currentSettings().Speaker, s.sound.pull(s.phone.ReadAudio)))
 		}, s.app.logFailure("call audio cannot play"))
 	case callcore.Idle:
 		s.audio.halt(&s.devices)
+		s.sound.off.Store(false) // the next call starts with its sound on
+	}
+}
+
+// callSound is what the speaker plays of a call: the call's sound, or
+// silence while the person has turned the speaker off (the call screens'
+// speaker button). The sound is read either way, so that the speaker comes
+// back on the live sound rather than on what queued while it was off, and
+// the echo canceller still hears the far end.
+type callSound struct {
+	off atomic.Bool
+}
+
+// pull wraps read, the call's source of sound, for the playback device.
+func (c *callSound) pull(read func(pcm []int16) int) func(pcm []int16) int {
+	return func(pcm []int16) int {
+		n := read(pcm)
+		if c.off.Load() {
+			clear(pcm[:n])
+		}
+		return n
 	}
 }

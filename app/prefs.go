@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
 
+	"parley/media"
 	"parley/views"
 )
 
@@ -21,6 +22,9 @@ const (
 	prefMic      = "device.microphone"
 	prefSpeaker  = "device.speaker"
 	prefShare    = "host.share"
+	prefEcho     = "sound.echo_cancel"
+	prefNoise    = "sound.noise_suppress"
+	prefGain     = "sound.auto_gain"
 	prefMode     = "signin.mode"
 	prefURL      = "signin.url"
 	prefUser     = "signin.user"
@@ -39,6 +43,9 @@ func loadSettings(p fyne.Preferences) views.Settings {
 		Microphone:     p.String(prefMic),
 		Speaker:        p.String(prefSpeaker),
 		ShareOnNetwork: p.Bool(prefShare),
+		EchoCancel:     p.BoolWithFallback(prefEcho, d.EchoCancel),
+		NoiseSuppress:  p.BoolWithFallback(prefNoise, d.NoiseSuppress),
+		AutoGain:       p.BoolWithFallback(prefGain, d.AutoGain),
 	}
 }
 
@@ -53,7 +60,14 @@ func saveSettings(p fyne.Preferences, s views.Settings) {
 	p.SetString(prefMic, s.Microphone)
 	p.SetString(prefSpeaker, s.Speaker)
 	p.SetBool(prefShare, s.ShareOnNetwork)
+	p.SetBool(prefEcho, s.EchoCancel)
+	p.SetBool(prefNoise, s.NoiseSuppress)
+	p.SetBool(prefGain, s.AutoGain)
 }
+
+// voiceProcessing is the sound cleaning of the settings: what callcore
+// asks at each call and the level meter uses.
+func (a *App) voiceProcessing() media.VoiceProcessing { return a.currentSettings().VoiceProcessing() }
 
 func loadSignIn(p fyne.Preferences) views.SignInChoice {
 	return views.SignInChoice{Mode: p.StringWithFallback(prefMode, views.ModeHost), URL: p.String(prefURL), User: p.String(prefUser)}

@@ -35,6 +35,7 @@ type Session struct {
 	screens *views.CallScreens
 	ringer  *ringer
 	audio   liveDevice     // the call's sound, while media flows
+	sound   callSound      // what the speaker plays of it: silence while the speaker is off
 	devices sync.WaitGroup // opening and closing the ringtone and the call's sound
 	done    chan struct{}
 }
@@ -46,6 +47,7 @@ func (a *App) startSession(c *client.Client, win fyne.Window) *Session {
 	s.screens = views.NewCallScreens(a.fyne, s.me, nil)
 	s.screens.Members = s.members
 	s.screens.OnError = s.showError
+	s.screens.OnSpeakerOff = s.sound.off.Store
 	ring, err := ringtone()
 	if err != nil {
 		a.log.Error("the ringtone does not decode", "err", err)
@@ -59,6 +61,7 @@ func (a *App) startSession(c *client.Client, win fyne.Window) *Session {
 			st := a.currentSettings()
 			return st.Camera, st.Microphone
 		},
+		VoiceProcessing: a.voiceProcessing,
 		OnEvent: func(ev callcore.Event) {
 			if ev.Type == callcore.EventState {
 				s.playCall(ev.State)

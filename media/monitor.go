@@ -38,6 +38,9 @@ type LevelConfig struct {
 	// It runs on the capture goroutine and must return quickly.
 	OnLevel func(float64)
 	OnError func(error)
+	// VoiceProcessing cleans the sound before it is measured, as a call's
+	// send path does; nil: the microphone's sound as it is.
+	VoiceProcessing *VoiceProcessing
 }
 
 // levelInterval spaces the levels, as previewInterval spaces the frames.
@@ -74,16 +77,22 @@ func StartPreview(cfg PreviewConfig) (stop func(), err error) {
 // once the capture goroutine has ended. Without a microphone the error is
 // ErrNoMicrophone.
 func StartLevelMeter(cfg LevelConfig) (stop func(), err error) {
+	voice, err := newVoicePath(cfg.VoiceProcessing)
+	if err != nil {
+		return nil, fmt.Errorf("media: voice processing: %w", err)
+	}
 	mc := Config{Microphone: cfg.Microphone, TestMedia: cfg.TestMedia, OnError: cfg.OnError}
 	src, err := openAudio(&mc)
 	if err != nil {
+		voice.close()
 		return nil, err
 	}
+	r := voice.capture(src.r)
 	var sum float64
 	var n int
 	last := time.Now()
-	return monitor(src.dev, "microphone", cfg.OnError, func() error {
-		chunk, release, err := src.r.Read()
+	stopMonitor := monitor(src.dev, "microphone", cfg.OnError, func() error {
+		chunk, release, err := r.Read()
 		if err != nil {
 			return err
 		}
@@ -98,6 +107,10 @@ func StartLevelMeter(cfg LevelConfig) (stop func(), err error) {
 			sum, n = 0, 0
 		}
 		return nil
+	})
+	return sync.OnceFunc(func() {
+		stopMonitor()
+		voice.close()
 	}), nil
 }
 

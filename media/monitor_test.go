@@ -4,6 +4,7 @@ import (
 	"errors"
 	"image"
 	"math"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,24 +36,77 @@ func TestPreviewDeliversFramesAndStops(t *testing.T) {
 	}
 }
 
+// The meter measures the microphone as it is, or cleaned as a call sends
+// it; either way it shows the voice, and stop releases everything.
 func TestLevelMeterDeliversLevelsAndStops(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	var count atomic.Int32
-	var loudest atomic.Uint64
-	stop, err := StartLevelMeter(LevelConfig{TestMedia: true, OnLevel: func(l float64) {
-		if l > math.Float64frombits(loudest.Load()) {
-			loudest.Store(math.Float64bits(l))
-		}
-		count.Add(1)
-	}})
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		name  string
+		voice *VoiceProcessing
+	}{{"unprocessed", nil}, {"processed", &AllVoiceProcessing}, {"processing off", &VoiceProcessing{}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+			var count atomic.Int32
+			var loudest atomic.Uint64
+			stop, err := StartLevelMeter(LevelConfig{TestMedia: true, VoiceProcessing: tc.voice, OnLevel: func(l float64) {
+				if l > math.Float64frombits(loudest.Load()) {
+					loudest.Store(math.Float64bits(l))
+				}
+				count.Add(1)
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The test voice speaks at -20 dBFS (2/3 on the meter) between pauses.
+			waitFor(t, "the voice", func() bool { return math.Float64frombits(loudest.Load()) > 0.55 })
+			stop()
+			stop() // twice is harmless
+			if l := math.Float64frombits(loudest.Load()); l > 0.8 {
+				t.Fatalf("level %.3f, louder than the voice", l)
+			}
+		})
 	}
-	// The test voice speaks at -20 dBFS (2/3 on the meter) between pauses.
-	waitFor(t, "the voice", func() bool { return math.Float64frombits(loudest.Load()) > 0.55 })
-	stop()
-	if l := math.Float64frombits(loudest.Load()); l > 0.8 {
-		t.Fatalf("level %.3f, louder than the voice", l)
+}
+
+// With noise suppression the meter shows the cleaned sound: over the same
+// seconds of the test voice its mean level is lower than the microphone's
+// own, as the suppressor takes off what it judges noise.
+func TestLevelMeterShowsTheProcessedSound(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	const levels = 45 // 3 s
+	type meter struct {
+		mu     sync.Mutex
+		levels []float64
+	}
+	mean := func(m *meter) float64 {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		sum := 0.0
+		for _, l := range m.levels[:levels] {
+			sum += l
+		}
+		return sum / levels
+	}
+	run := func(voice *VoiceProcessing) (*meter, func()) {
+		m := &meter{}
+		stop, err := StartLevelMeter(LevelConfig{TestMedia: true, VoiceProcessing: voice, OnLevel: func(l float64) {
+			m.mu.Lock()
+			m.levels = append(m.levels, l)
+			m.mu.Unlock()
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m, stop
+	}
+	raw, stopRaw := run(nil)
+	clean, stopClean := run(&VoiceProcessing{NoiseSuppress: true})
+	for _, m := range []*meter{raw, clean} {
+		waitFor(t, "three seconds of levels", func() bool { m.mu.Lock(); defer m.mu.Unlock(); return len(m.levels) >= levels })
+	}
+	stopRaw()
+	stopClean()
+	if r, c := mean(raw), mean(clean); c >= r {
+		t.Fatalf("mean level %.3f with noise suppression, %.3f without", c, r)
 	}
 }
 

@@ -152,6 +152,15 @@ func muteFace(muted bool) (string, fyne.Resource) {
 	return T("Mute"), micIcon
 }
 
+// speakerFace is what the speaker button shows: what a tap does, as the
+// mute button says.
+func speakerFace(off bool) (string, fyne.Resource) {
+	if off {
+		return T("Speaker on"), theme.VolumeMuteIcon()
+	}
+	return T("Speaker off"), theme.VolumeUpIcon()
+}
+
 // cameraFace is what the camera button shows.
 func cameraFace(off bool) (string, fyne.Resource) {
 	if off {

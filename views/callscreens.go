@@ -35,6 +35,9 @@ type CallScreens struct {
 	// Speakers lists playback devices; OnSpeaker picks one.
 	Speakers  func() []string
 	OnSpeaker func(string)
+	// OnSpeakerOff silences (true) or plays again (false) the call's
+	// sound on this device: the speaker button.
+	OnSpeakerOff func(off bool)
 	// Cameras counts this device's cameras; OnSwitchCamera moves to the
 	// next.
 	Cameras        func() int
@@ -58,6 +61,7 @@ type CallScreens struct {
 	quality     media.Quality
 	speakers    []string
 	status      string // an error or how the call ended; "" for the state's words
+	speakerOff  bool   // the speaker button: this device plays nothing of the call
 	connectedAt time.Time
 	// wantMuted and wantCameraOff are requests the engine has not
 	// confirmed yet, shown meanwhile; nil once it has.
@@ -133,7 +137,8 @@ func (s *CallScreens) LocalFrame(img *image.RGBA) {
 // Snapshot is the call as the screens show it now.
 func (s *CallScreens) Snapshot() CallSnapshot {
 	snap := CallSnapshot{Me: s.Me, State: s.state, Call: s.call, VoiceOnly: s.voiceOnly, Title: s.Title(s.call.Conversation),
-		SecondsLeft: s.secondsLeft, Quality: s.quality, Speakers: s.speakers, Status: s.status}
+		SecondsLeft: s.secondsLeft, Quality: s.quality, Speakers: s.speakers, Status: s.status,
+		SpeakerOff: s.speakerOff}
 	if p := s.call.Participant(s.Me); p != nil {
 		snap.Muted, snap.CameraOff = p.Muted, p.CameraOff
 	}
@@ -202,7 +207,7 @@ func (s *CallScreens) HandleEvent(ev callcore.Event) {
 			s.fail(ev.Err)
 			return
 		}
-		s.status = ev.Err.Error()
+		s.status = errorText(ev.Err)
 		s.refresh()
 	}
 }
@@ -211,6 +216,7 @@ func (s *CallScreens) HandleEvent(ev callcore.Event) {
 func (s *CallScreens) newCall(voiceOnly bool) {
 	s.voiceOnly, s.secondsLeft, s.quality, s.speakers, s.status = voiceOnly, 0, media.QualityUnknown, nil, ""
 	s.wantMuted, s.wantCameraOff = nil, nil
+	s.speakerOff = false // each call starts with its sound on
 	s.closeInvite()
 	s.dropScreen()
 	if s.state == callcore.Incoming {

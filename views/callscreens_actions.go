@@ -34,8 +34,22 @@ func (s *CallScreens) actions() CallActions {
 				s.OnSpeaker(device)
 			}
 		},
-		InviteMore: s.inviteMore, Minimize: s.Minimize, Restore: s.Restore,
+		ToggleSpeaker: s.toggleSpeaker,
+		InviteMore:    s.inviteMore, Minimize: s.Minimize, Restore: s.Restore,
 	}
+}
+
+// toggleSpeaker silences the call's sound on this device, or plays it
+// again: the app does it at once, without the engine.
+func (s *CallScreens) toggleSpeaker() {
+	if !s.inCall() {
+		return
+	}
+	s.speakerOff = !s.speakerOff
+	if s.OnSpeakerOff != nil {
+		s.OnSpeakerOff(s.speakerOff)
+	}
+	s.refresh()
 }
 
 // toggleMute asks the engine to mute or unmute; the screens show the

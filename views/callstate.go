@@ -20,6 +20,9 @@ type CallSnapshot struct {
 	// Muted and CameraOff are ours: the engine's, or what we asked for
 	// while it has not answered yet.
 	Muted, CameraOff bool
+	// SpeakerOff: this device plays nothing of the call (the speaker
+	// button); the engine does not know of it.
+	SpeakerOff bool
 	// VoiceOnly: an incoming video call that this device can only answer
 	// with voice (no camera).
 	VoiceOnly   bool
@@ -96,6 +99,7 @@ type CallActions struct {
 	Decline, Hangup, ToVoice   func()
 	Mute, Camera, SwitchCamera func()
 	Speaker                    func(device string)
+	ToggleSpeaker              func()
 	InviteMore                 func()
 	Minimize, Restore          func()
 }

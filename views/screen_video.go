@@ -23,6 +23,7 @@ type VideoScreen struct {
 	Quality      *QualityIndicator
 	Mute         *RoundButton
 	Camera       *RoundButton
+	Speaker      *RoundButton // the call's sound on or off on this device
 	SwitchCamera *RoundButton // nil unless there are several cameras
 	ToVoice      *RoundButton
 	Hangup       *RoundButton
@@ -56,9 +57,10 @@ func NewVideoScreen(snap CallSnapshot, remote, local *VideoSurface, cameras int,
 		Muted: whiteText(T("Muted"), 12, false), Status: whiteText("", 12, false)}
 	v.Mute = callButton("", nil, do.Mute)
 	v.Camera = callButton("", nil, do.Camera)
+	v.Speaker = callButton("", nil, do.ToggleSpeaker)
 	v.ToVoice = callButton(T("Switch to voice"), callIcon, do.ToVoice)
 	v.Hangup = hangupButton(T("Hang up"), do.Hangup)
-	buttons := []fyne.CanvasObject{v.Mute, v.Camera}
+	buttons := []fyne.CanvasObject{v.Mute, v.Camera, v.Speaker}
 	if cameras > 1 {
 		v.SwitchCamera = callButton(T("Switch camera"), theme.ViewRefreshIcon(), do.SwitchCamera)
 		buttons = append(buttons, v.SwitchCamera)
@@ -110,6 +112,8 @@ func (v *VideoScreen) Update(snap CallSnapshot) {
 	v.Mute.Set(label, icon, snap.Muted)
 	label, icon = cameraFace(snap.CameraOff)
 	v.Camera.Set(label, icon, snap.CameraOff)
+	label, icon = speakerFace(snap.SpeakerOff)
+	v.Speaker.Set(label, icon, snap.SpeakerOff)
 	peer := snap.PeerState()
 	if v.Muted.Visible() != peer.Muted {
 		showIf(v.Muted, peer.Muted)

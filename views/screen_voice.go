@@ -9,13 +9,15 @@ import (
 )
 
 // VoiceScreen is a voice call: the other person, the timer, their muted
-// mark, the network quality, mute, the speaker choice and hang up.
+// mark, the network quality, mute, the speaker (on/off, and the device)
+// and hang up.
 type VoiceScreen struct {
 	Timer   *canvas.Text
 	Muted   *canvas.Text // shown while the other side is muted
 	Quality *QualityIndicator
 	Mute    *RoundButton
-	Speaker *widget.Select // nil without playback devices to choose
+	Speaker *RoundButton   // the call's sound on or off on this device
+	Output  *widget.Select // the playback device; nil without devices to choose
 	Hangup  *RoundButton
 	Status  *canvas.Text
 	root    fyne.CanvasObject
@@ -27,13 +29,14 @@ func NewVoiceScreen(snap CallSnapshot, speakers []string, do CallActions) *Voice
 	v := &VoiceScreen{Timer: whiteText("", 16, false), Quality: NewQualityIndicator(),
 		Muted: whiteText(T("Muted"), 12, false), Status: whiteText("", 12, false)}
 	v.Mute = callButton("", nil, do.Mute)
+	v.Speaker = callButton("", nil, do.ToggleSpeaker)
 	v.Hangup = hangupButton(T("Hang up"), do.Hangup)
-	controls := []fyne.CanvasObject{v.Mute, v.Hangup}
+	controls := []fyne.CanvasObject{v.Mute, v.Speaker, v.Hangup}
 	top := container.NewHBox(layout.NewSpacer(), v.Quality.Object())
 	if len(speakers) > 0 {
-		v.Speaker = widget.NewSelect(speakers, do.Speaker)
-		v.Speaker.PlaceHolder = T("Speaker")
-		top.Objects = append([]fyne.CanvasObject{v.Speaker}, top.Objects...)
+		v.Output = widget.NewSelect(speakers, do.Speaker)
+		v.Output.PlaceHolder = T("Speaker")
+		top.Objects = append([]fyne.CanvasObject{v.Output}, top.Objects...)
 	}
 	body := container.NewVBox(top, layout.NewSpacer(),
 		container.NewCenter(Avatar(snap.Peer(), 96)), whiteText(snap.Peer(), 20, true), v.Muted, v.Timer, v.Status,
@@ -52,6 +55,8 @@ func (v *VoiceScreen) Update(snap CallSnapshot) {
 	setText(v.Status, &v.Status.Text, snap.StatusText())
 	label, icon := muteFace(snap.Muted)
 	v.Mute.Set(label, icon, snap.Muted)
+	label, icon = speakerFace(snap.SpeakerOff)
+	v.Speaker.Set(label, icon, snap.SpeakerOff)
 	showIf(v.Muted, snap.PeerState().Muted)
 	if v.Quality.Level != snap.Quality {
 		v.Quality.Set(snap.Quality)

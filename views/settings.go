@@ -6,6 +6,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"parley/media"
 )
 
 // Themes.
@@ -30,12 +32,20 @@ type Settings struct {
 	// ShareOnNetwork lets others on the network join the server this
 	// computer hosts; without it, it listens on loopback only.
 	ShareOnNetwork bool
+	// EchoCancel, NoiseSuppress and AutoGain clean the microphone's sound
+	// of the next call and of the level meter.
+	EchoCancel, NoiseSuppress, AutoGain bool
 }
 
 // DefaultSettings are a fresh install's.
 func DefaultSettings() Settings {
 	return Settings{VoiceCall: true, VideoCall: true, Ringtone: true, Notifications: true,
-		Language: English, Theme: ThemeSystem}
+		Language: English, Theme: ThemeSystem, EchoCancel: true, NoiseSuppress: true, AutoGain: true}
+}
+
+// VoiceProcessing is the sound cleaning the settings choose.
+func (s Settings) VoiceProcessing() media.VoiceProcessing {
+	return media.VoiceProcessing{EchoCancel: s.EchoCancel, NoiseSuppress: s.NoiseSuppress, AutoGain: s.AutoGain}
 }
 
 // DeviceLists are the devices to choose from.
@@ -56,6 +66,12 @@ type SettingsView struct {
 	Microphone *keyedSelect
 	Speaker    *keyedSelect
 	Share      *keyedCheck
+	// EchoCancel, NoiseSuppress and AutoGain switch the sound cleaning;
+	// HeadphonesTip shows under EchoCancel while it is off.
+	EchoCancel    *keyedCheck
+	NoiseSuppress *keyedCheck
+	AutoGain      *keyedCheck
+	HeadphonesTip *widget.Label
 	// Address is the address to give others of the server this computer
 	// hosts, or why there is none.
 	Address *widget.Label
@@ -65,7 +81,9 @@ type SettingsView struct {
 	// when the device is missing.
 	NoCamera     *widget.Label
 	NoMicrophone *widget.Label
-	root         fyne.CanvasObject
+	// NoSpeaker shows under the speakers when there is none to list.
+	NoSpeaker *widget.Label
+	root      fyne.CanvasObject
 	// closeWindow closes the settings' window: changes apply at once, so
 	// Enter and Escape both just close it.
 	closeWindow func()
@@ -134,6 +152,17 @@ func NewSettingsView(cur Settings, devices DeviceLists, onChange func(Settings))
 	v.Ringtone = check(T("Ringtone"), &v.Current.Ringtone)
 	v.Notify = check(T("Notifications"), &v.Current.Notifications)
 	v.Share = check(T("Let others on this network join"), &v.Current.ShareOnNetwork)
+	v.EchoCancel = check(T("Echo cancellation"), &v.Current.EchoCancel)
+	v.NoiseSuppress = check(T("Noise suppression"), &v.Current.NoiseSuppress)
+	v.AutoGain = check(T("Automatic gain"), &v.Current.AutoGain)
+	v.HeadphonesTip = widget.NewLabel(T("Use headphones to avoid echo"))
+	v.HeadphonesTip.Importance = widget.WarningImportance
+	show(v.HeadphonesTip, !cur.EchoCancel)
+	echoChanged := v.EchoCancel.OnChanged
+	v.EchoCancel.OnChanged = func(on bool) {
+		show(v.HeadphonesTip, !on)
+		echoChanged(on)
+	}
 	v.Address = widget.NewLabel(T("Not hosting a server"))
 	v.Address.Wrapping = fyne.TextWrapWord
 	v.Address.Selectable = true // to copy it
@@ -179,12 +208,15 @@ func NewSettingsView(cur Settings, devices DeviceLists, onChange func(Settings))
 	v.NoCamera.Hide()
 	v.NoMicrophone = widget.NewLabel(T("No microphone found"))
 	v.NoMicrophone.Hide()
+	v.NoSpeaker = widget.NewLabel(T("No speaker found"))
+	show(v.NoSpeaker, len(devices.Speakers) == 0)
 	form := widget.NewForm(
 		widget.NewFormItem(T("Camera"), v.Camera),
 		widget.NewFormItem("", container.NewHBox(v.Preview.Image, v.NoCamera)),
 		widget.NewFormItem(T("Microphone"), v.Microphone),
 		widget.NewFormItem(T("Level"), container.NewVBox(v.Level, v.NoMicrophone)),
-		widget.NewFormItem(T("Speaker"), v.Speaker),
+		widget.NewFormItem(T("Speaker"), container.NewVBox(v.Speaker, v.NoSpeaker)),
+		widget.NewFormItem(T("Sound"), container.NewVBox(v.EchoCancel, v.HeadphonesTip, v.NoiseSuppress, v.AutoGain)),
 		widget.NewFormItem(T("Call entries"), container.NewHBox(v.VoiceCall, v.VideoCall)),
 		widget.NewFormItem(T("Incoming calls"), container.NewHBox(v.Ringtone, v.Notify)),
 		widget.NewFormItem(T("Language"), v.Language),
