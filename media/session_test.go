@@ -258,7 +258,7 @@ func TestConnectWhileRinging(t *testing.T) {
 }
 
 func TestRelayOnly(t *testing.T) {
-	srv, err := turn.Start(turn.Config{ListenAddr: "127.0.0.1:0", Realm: "parley.test", Secret: []byte("s")})
+	srv, err := turn.Start(turn.Config{UDPAddr: "127.0.0.1:0", Realm: "parley.test", Secret: []byte("s")})
 	if err != nil {
 		t.Fatal(err)
 	}

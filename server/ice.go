@@ -17,20 +17,35 @@ type iceService struct {
 	ttl  time.Duration // how long credentials last: as long as a session token
 }
 
-// startICE starts the STUN/TURN service at cfg.TURNAddr, unless it is
-// empty. tokenKey is the key that signs session tokens; relays may reach
-// the SFU at mediaPort.
+// startICE starts the STUN/TURN service at cfg.TURNAddr, TURNTCPAddr and
+// TURNTLSAddr (with TURNTLS), unless all are empty. tokenKey is the key
+// that signs session tokens; relays may reach the SFU at mediaPort.
 func startICE(cfg Config, tokenKey []byte, mediaPort int, log *slog.Logger) (*iceService, error) {
 	ice := &iceService{ttl: cfg.TokenTTL}
-	if cfg.TURNAddr == "" {
+	if cfg.TURNAddr == "" && cfg.TURNTCPAddr == "" && cfg.TURNTLSAddr == "" {
 		return ice, nil
 	}
-	srv, err := turn.Start(turn.Config{ListenAddr: cfg.TURNAddr, PublicIP: cfg.PublicIP,
+	tlsAddr := cfg.TURNTLSAddr
+	if cfg.TURNTLS == nil {
+		tlsAddr = "" // no certificate, no TURN over TLS
+	}
+	srv, err := turn.Start(turn.Config{UDPAddr: cfg.TURNAddr, TCPAddr: cfg.TURNTCPAddr,
+		TLSAddr: tlsAddr, TLS: cfg.TURNTLS, TLSName: cfg.TURNTLSName, PublicIP: cfg.PublicIP,
 		Secret: turnKey(tokenKey), AllowPeers: cfg.TURNAllowPeers, MediaPort: mediaPort})
 	if err != nil {
 		return nil, err
 	}
-	log.Info("STUN/TURN listening", "addr", srv.Addr().String(), "urls", srv.URLs())
+	attrs := []any{"urls", srv.URLs()}
+	if a := srv.Addr(); a != nil {
+		attrs = append(attrs, "udp", a.String())
+	}
+	if a := srv.TCPAddr(); a != nil {
+		attrs = append(attrs, "tcp", a.String())
+	}
+	if a := srv.TLSAddr(); a != nil {
+		attrs = append(attrs, "tls", a.String())
+	}
+	log.Info("STUN/TURN listening", attrs...)
 	ice.turn = srv
 	return ice, nil
 }

@@ -6,6 +6,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -59,11 +60,18 @@ type Config struct {
 	AllowRegister  bool
 	TokenTTL       time.Duration // default 24h
 	PushWebhook    string
-	// TURNAddr is the UDP address of the STUN/TURN service (port 0: any
-	// free port); empty runs none. PublicIP is the address clients reach
-	// it at, when it is not the listen address.
-	TURNAddr string
-	PublicIP string
+	// TURNAddr is the UDP address of the STUN/TURN service, TURNTCPAddr
+	// the TCP address of TURN over TCP, and TURNTLSAddr that of TURN over
+	// TLS with TURNTLS, the configuration HTTPS serves with (port 0: any
+	// free port). Empty runs none of that kind, and all three empty no
+	// STUN/TURN at all. TURNTLSName is the host name turns: URLs give,
+	// one the certificate covers (empty: the public IP). PublicIP is the
+	// address clients reach the service at, when it is not the listen
+	// address.
+	TURNAddr, TURNTCPAddr, TURNTLSAddr string
+	TURNTLS                            *tls.Config
+	TURNTLSName                        string
+	PublicIP                           string
 	// TURNAllowPeers are ranges the TURN relays may send to although they
 	// are refused by default: private, loopback, link-local and the host's
 	// own addresses (see server/turn).

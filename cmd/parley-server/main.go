@@ -49,7 +49,9 @@ func run(args []string, stdin io.Reader, stderr io.Writer) int {
 	grace := fs.Duration("reconnect-grace", 10*time.Second, "how long a device that dropped out of a call may take to come back")
 	maxDevices := fs.Int("max-devices", 10, "devices one user may have connected at once (-1: no limit)")
 	maxConns := fs.Int("max-conns-per-addr", 64, "websockets one remote address may hold open; behind a reverse proxy every client has the proxy's address (-1: no limit)")
-	turnPort := fs.Int("turn-port", 3478, "UDP port of the STUN/TURN service on the host of --addr (0: any free port, -1: no TURN)")
+	turnPort := fs.Int("turn-port", 3478, "UDP port of STUN and TURN on the host of --addr (0: any free port, -1: no STUN/TURN over UDP)")
+	turnTCPPort := fs.Int("turn-tcp-port", 3478, "TCP port of TURN over TCP, for networks that block UDP, on the host of --addr (0: any free port, -1: none)")
+	turnsPort := fs.Int("turns-port", 5349, "TCP port of TURN over TLS, served with the certificate of HTTPS when there is one (--tls-cert or --acme-domain), on the host of --addr (0: any free port, -1: none)")
 	publicIP := fs.String("public-ip", "", "IPv4 address clients reach the TURN service and the SFU's media ports at, when it is not the host of --addr")
 	mediaPort := fs.Int("media-port", 7882, "UDP port of all group-call media (the SFU), on the host of --addr (0: any free port)")
 	mediaTCPPort := fs.Int("media-tcp-port", 7881, "TCP port of group-call media for networks that block UDP (ICE-TCP), on the host of --addr (0: any free port)")
@@ -95,14 +97,20 @@ func run(args []string, stdin io.Reader, stderr io.Writer) int {
 		MaxDevices: *maxDevices, MaxConnsPerAddr: *maxConns,
 		PublicIP: *publicIP, MediaIP: host, MediaPort: *mediaPort, MediaTCPPort: *mediaTCPPort,
 	}
-	if *turnPort >= 0 {
-		cfg.TURNAddr = net.JoinHostPort(host, strconv.Itoa(*turnPort))
-		cfg.TURNAllowPeers = allowPeers
+	for _, p := range []struct {
+		port int
+		addr *string
+	}{{*turnPort, &cfg.TURNAddr}, {*turnTCPPort, &cfg.TURNTCPAddr}, {*turnsPort, &cfg.TURNTLSAddr}} {
+		if p.port >= 0 {
+			*p.addr = net.JoinHostPort(host, strconv.Itoa(p.port))
+		}
 	}
+	cfg.TURNAllowPeers = allowPeers
 	if rest := fs.Args(); len(rest) > 0 {
 		// user add needs no TURN, and must not take the media ports of a
 		// server that runs.
-		cfg.TURNAddr, cfg.MediaIP, cfg.MediaPort, cfg.MediaTCPPort = "", "127.0.0.1", 0, 0
+		cfg.TURNAddr, cfg.TURNTCPAddr, cfg.TURNTLSAddr = "", "", ""
+		cfg.MediaIP, cfg.MediaPort, cfg.MediaTCPPort = "127.0.0.1", 0, 0
 		if len(rest) == 3 && rest[0] == "user" && rest[1] == "add" {
 			return addUser(cfg, rest[2], stdin, stderr)
 		}
@@ -116,6 +124,9 @@ func run(args []string, stdin io.Reader, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "parley-server: %v\n", err)
 		return 2
 	}
+	// TURN over TLS serves with the certificate of HTTPS, or not at all
+	// (server.Config: TURNTLS nil).
+	cfg.TURNTLS, cfg.TURNTLSName = tlsCfg, tlsf.serverName()
 	if err := serve(cfg, *addr, *metricsAddr, tlsCfg, reload, log); err != nil {
 		fmt.Fprintf(stderr, "parley-server: %v\n", err)
 		return 1

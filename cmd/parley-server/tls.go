@@ -48,6 +48,23 @@ func (f tlsFlags) config(dataDir string) (cfg *tls.Config, reload func() error, 
 	return &tls.Config{GetCertificate: c.get, MinVersion: tls.VersionTLS12}, c.reload, nil
 }
 
+// serverName is the name clients should reach the server at over TLS, to
+// put in turns: URLs: the ACME domain, or the first DNS name of the
+// certificate file; empty when there is neither.
+func (f tlsFlags) serverName() string {
+	if f.acmeDomain != "" {
+		return f.acmeDomain
+	}
+	if f.certFile == "" || f.keyFile == "" {
+		return ""
+	}
+	cert, err := tls.LoadX509KeyPair(f.certFile, f.keyFile)
+	if err != nil || cert.Leaf == nil || len(cert.Leaf.DNSNames) == 0 {
+		return ""
+	}
+	return cert.Leaf.DNSNames[0]
+}
+
 // certificate is the certificate of --tls-cert and --tls-key, read again
 // on SIGHUP so that a renewed one takes effect without a restart.
 type certificate struct {

@@ -129,7 +129,7 @@ func StartServer(tb testing.TB, data string, args ...string) *Server {
 		scheme = "https://"
 	}
 	s := &Server{URL: scheme + addr, Addr: addr, Data: data, bin: Binary(tb, "parley-server"), tb: tb,
-		args: append([]string{"--addr", addr, "--data", data, "--turn-port", "0", "--media-port", "0", "--media-tcp-port", "0"}, args...)}
+		args: append([]string{"--addr", addr, "--data", data, "--turn-port", "0", "--turn-tcp-port", "0", "--turns-port", "0", "--media-port", "0", "--media-tcp-port", "0"}, args...)}
 	s.start()
 	tb.Cleanup(func() { s.Stop() })
 	return s

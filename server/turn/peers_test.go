@@ -171,7 +171,7 @@ func TestNoTCPRelays(t *testing.T) {
 }
 
 func TestAllowPeersOpensARange(t *testing.T) {
-	s, err := Start(Config{ListenAddr: "127.0.0.1:0", Realm: "parley.test", Secret: []byte("s3cret"),
+	s, err := Start(Config{UDPAddr: "127.0.0.1:0", Realm: "parley.test", Secret: []byte("s3cret"),
 		AllowPeers: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
 	if err != nil {
 		t.Fatal(err)

@@ -15,7 +15,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func startLoopback(t *testing.T) *Server {
 	t.Helper()
-	s, err := Start(Config{ListenAddr: "127.0.0.1:0", Realm: "parley.test", Secret: []byte("s3cret")})
+	s, err := Start(Config{UDPAddr: "127.0.0.1:0", Realm: "parley.test", Secret: []byte("s3cret")})
 	if err != nil {
 		t.Fatal(err)
 	}
