@@ -172,7 +172,8 @@ func TestBrowserGroupAnswerLeaveAndRejoin(t *testing.T) {
 
 	carol := startCLI(t, srv, "carol", "answer", "--test-media", "--wait", "60s", "--hold", "10m")
 	alice := startCLI(t, srv, "alice", "call", group, "--video", "--test-media", "--hold", "60s")
-	b.Wait("#incoming h2", "alice is calling", 30*time.Second)
+	b.Wait("#incoming h2", "alice invites you to a video call in Team", 30*time.Second)
+	b.Wait("#invite-others", "with carol", 5*time.Second)
 	b.Click("#accept")
 	accepted := time.Now()
 	var tiles map[string]webTile

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -19,11 +20,16 @@ func webUsers(t *testing.T, srv *harness.Server, names ...string) {
 }
 
 // cliRingsBrowser has parley-cli, as alice, call the browser's bob (with
-// --test-media and args) and waits until the page rings.
+// --test-media and args) and waits until the page rings: "alice invites
+// you to a video call", as the desktop app says.
 func cliRingsBrowser(t *testing.T, srv *harness.Server, b *webtest.Browser, args ...string) *cliProcess {
 	t.Helper()
 	alice := startCLI(t, srv, "alice", append([]string{"call", "bob", "--test-media"}, args...)...)
-	b.Wait("#incoming h2", "alice is calling", 20*time.Second)
+	kind := "a voice call"
+	if slices.Contains(args, "--video") {
+		kind = "a video call"
+	}
+	b.Wait("#incoming h2", "alice invites you to "+kind, 20*time.Second)
 	return alice
 }
 

@@ -71,6 +71,11 @@ func TestICERestartAfterTheNetworkChanged(t *testing.T) {
 	nw := &cuttableNet{Net: std}
 	callerCfg, calleeCfg := videoConfig(), videoConfig()
 	callerCfg.net, calleeCfg.net = nw, nw
+	// Small video: what is tested is the restart, and on a loaded machine
+	// two 640x480 encoders and decoders would starve it.
+	for _, cfg := range []*Config{&callerCfg, &calleeCfg} {
+		cfg.Width, cfg.Height, cfg.FrameRate = 320, 240, 15
+	}
 	c := newCall(t, callerCfg, calleeCfg)
 	c.accept(t)
 	waitFor(t, "video both ways", func() bool {

@@ -119,6 +119,7 @@ func NewMainView(win fyne.Window, me string, d Dialer, m Messenger, entries Call
 	split := container.NewHSplit(left, v.chatBox)
 	split.Offset = 0.32
 	v.root = split
+	v.installShortcuts()
 	return v
 }
 

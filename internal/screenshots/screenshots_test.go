@@ -264,6 +264,42 @@ func TestDesktop(t *testing.T) {
 		d.shoot("Parley call", "desktop-voice")
 	})
 
+	// bob declines, then alice's main window by its shortcuts: the chat's
+	// "more" menu (Ctrl+M), the Calls tab with the record (Ctrl+3) and
+	// Settings (Ctrl+,).
+	t.Run("menus", func(t *testing.T) {
+		d := startDemo(t, out, map[string]any{"theme": "dark", "language": "en"}, "--demo-call", "audio")
+		if !d.waitFor(40*time.Second, "bob's invite", func() bool { return d.window("Incoming call") != "" }) {
+			return
+		}
+		time.Sleep(time.Second)
+		d.key("Incoming call", "Escape")
+		if !d.logs(30*time.Second, "user=bob screen=none") {
+			d.t.Logf("parley's output:\n%s", d.log.String())
+			return
+		}
+		// alice's call screen shows the outcome a moment, then closes.
+		for end := time.Now().Add(10 * time.Second); d.window("Parley call") != "" && time.Now().Before(end); {
+			time.Sleep(200 * time.Millisecond)
+		}
+		time.Sleep(time.Second)
+		const alice = "Parley — alice"
+		d.click(alice, 150, 155) // bob's row: the chat opens
+		d.key(alice, "ctrl+m")
+		time.Sleep(time.Second)
+		d.shoot(alice, "desktop-more-menu")
+		d.click(alice, 0.7, 0.3) // closes the menu
+		d.key(alice, "ctrl+3")
+		time.Sleep(time.Second)
+		d.shoot(alice, "desktop-calls")
+		d.key(alice, "ctrl+1")
+		d.key(alice, "ctrl+comma")
+		if d.waitFor(10*time.Second, "the Settings window", func() bool { return d.window("Settings") != "" }) {
+			time.Sleep(time.Second)
+			d.shoot("Settings", "desktop-settings")
+		}
+	})
+
 	t.Run("light-chinese", func(t *testing.T) {
 		d := startDemo(t, out, map[string]any{"theme": "light", "language": "zh-Hans"}, "--demo-call", "video")
 		if !d.logs(40*time.Second, "user=alice screen=outgoing") {
@@ -336,7 +372,7 @@ func browser(t *testing.T, out string, w, h int, phone bool) {
 	cmd := exec.Command(harness.Binary(t, "parley-cli"), "--server", srv.URL, "--user", "alice", "call", "bob", "--test-media", "--video", "--hold", "10m")
 	cmd.Env = append(os.Environ(), "PARLEY_PASSWORD=pw-alice")
 	harness.StartProcess(t, cmd)
-	b.Wait("#incoming h2", "alice is calling", 30*time.Second)
+	b.Wait("#incoming h2", "alice invites you to a video call", 30*time.Second)
 	shot("5-incoming")
 	tap("#accept")
 	b.Wait("#incall #timer", "00:0", 30*time.Second)

@@ -38,7 +38,7 @@ function start(session) {
       replace(root, h('p', {id: 'notice', class: 'status'}, 'Parley is open in another tab. Reload to use it here.'));
     }
   });
-  const calls = new CallView(phone);
+  const calls = new CallView(phone, chat);
   replace(root, new Home({chat, phone, conn, signOut}).el, calls.el, calls.notice);
   conn.start();
 }

@@ -11,10 +11,12 @@ import {avatar} from '../avatar.js';
 import {roundButton, setRound} from './roundbutton.js';
 
 export class CallView {
-  el; notice; #phone; #state = ''; #parts = {}; #clock = null; #noticeText;
+  el; notice; #phone; #chat; #state = ''; #parts = {}; #clock = null; #noticeText;
 
-  constructor(phone) {
+  // chat, when given, names the group of a group invite.
+  constructor(phone, chat = null) {
     this.#phone = phone;
+    this.#chat = chat;
     this.el = h('div', {id: 'call', class: 'call', hidden: true});
     // Why a call could not be placed (no camera, offline…), shown over
     // the chat until dismissed.
@@ -52,6 +54,21 @@ export class CallView {
     return p.call.group ? p.call.participants.slice(1).map((q) => q.user).join(', ') : this.#peer();
   }
 
+  // #invite says who invites me to what, in the desktop app's words:
+  // "bob invites you to a video call"; a group invite names the group
+  // and, on a line of its own, who else is invited.
+  #invite() {
+    const p = this.#phone, call = p.call;
+    const kind = call.media === 'video' ? 'a video call' : 'a voice call';
+    if (!call.group) return {text: `${call.caller} invites you to ${kind}`, others: ''};
+    const name = this.#chat?.conversations.get(call.conversation)?.name;
+    const others = call.participants.map((q) => q.user).filter((u) => u !== p.me && u !== call.caller);
+    return {
+      text: name ? `${call.caller} invites you to ${kind} in ${name}` : `${call.caller} invites you to a group ${kind.slice(2)}`,
+      others: others.length ? `with ${others.join(', ')}` : '',
+    };
+  }
+
   #kind() {
     const call = this.#phone.call;
     const kind = call?.media === 'video' ? 'Video call' : 'Voice call';
@@ -69,15 +86,19 @@ export class CallView {
         return h('section', {id: 'placing', class: 'screen'}, h('p', {}, 'Starting the call…'), error);
       case 'joining':
         return h('section', {id: 'joining', class: 'screen'}, h('p', {}, 'Joining the call…'), error);
-      case 'incoming':
+      case 'incoming': {
+        const invite = this.#invite();
         return h('section', {id: 'incoming', class: 'screen ringing'},
           h('div', {class: 'who'}, avatar(p.call.caller, 'large'),
-            h('h2', {}, `${p.call.caller} is calling`), h('p', {id: 'call-kind'}, this.#kind()), countdown()),
+            h('h2', {}, invite.text),
+            invite.others ? h('p', {id: 'invite-others'}, invite.others) : null,
+            h('p', {id: 'call-kind'}, this.#kind()), countdown()),
           h('div', {class: 'row controls'},
             roundButton({id: 'decline', kind: 'hangup', glyph: 'hangup', label: 'Decline', onclick: () => p.decline()}),
             video ? roundButton({id: 'accept-voice', glyph: 'call', label: 'Answer with voice', onclick: () => p.accept(true)}) : null,
             roundButton({id: 'accept', kind: 'accept', glyph: video ? 'video' : 'call', label: 'Accept', onclick: () => p.accept(false)})),
           error);
+      }
       case 'outgoing':
         return h('section', {id: 'outgoing', class: 'screen ringing'},
           part('localVideo', h('video', {id: 'local-video', class: 'local backdrop', autoplay: true, muted: true, playsInline: true})),
