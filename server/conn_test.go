@@ -252,8 +252,8 @@ func TestFloodIsRefusedAndForgiven(t *testing.T) {
 	// Not the slow link: with a 4 KiB receive buffer that the client
 	// leaves full, loopback TCP can hold the client's own frames back for
 	// seconds at a time (its view of the server's window stops moving).
-	// 64 KiB fill up just the same, after some 600 refusals: the later
-	// ones pile up behind one not yet written and are dropped.
+	// The reader outruns the writer all the same: most refusals come
+	// while one is still waiting to be written, and are dropped.
 	p := ts.connectSmall("alice", "a1", smallLink)
 	const flood, burst = 2000, 120
 	for i := range flood {
