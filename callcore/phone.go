@@ -161,9 +161,14 @@ func (p *Phone) Counters() (media.Counters, time.Duration) {
 }
 
 // countersLocked is what the current call's media counted: the chosen
-// session's, plus those of SFU sessions it replaced.
+// session's, plus those of SFU sessions it replaced. Senders are users:
+// through the SFU by stream id, in a direct call the peer's.
 func (p *Phone) countersLocked() media.Counters {
-	return p.carried.Plus(p.chosen.session.Counters())
+	c := p.carried.Plus(p.chosen.session.Counters())
+	if p.chosen.user != "" {
+		c = c.From(p.chosen.user)
+	}
+	return c
 }
 
 // setupLocked is accept → first decoded remote video frame, or first

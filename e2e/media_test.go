@@ -8,10 +8,14 @@ import "testing"
 func TestCLIVideoCallCarriesMediaBothWays(t *testing.T) {
 	srv := cliServer(t, "alice", "bob")
 	c, a := pair(t, srv, "alice", []string{"bob", "--video", "--hold", "5s", "--test-media"}, "bob", []string{"--test-media"})
-	for who, out := range map[string]string{"caller": c, "callee": a} {
+	for who, out := range map[string]string{"bob": c, "alice": a} {
 		s := summaryOf(t, out)
 		if s.str("outcome") != "completed" || s.num("video_frames_decoded") < 60 || s.num("audio_packets_received") < 100 || s.num("setup_ms") <= 0 {
-			t.Errorf("%s: %v", who, s)
+			t.Errorf("from %s: %v", who, s)
+		}
+		// One entry, the other user's, holding the totals.
+		if f, p := peerCounts(s, who); f != s.num("video_frames_decoded") || p != s.num("audio_packets_received") {
+			t.Errorf("from %s: peers %v", who, s["peers"])
 		}
 	}
 }

@@ -124,3 +124,18 @@ func earlier(a, b time.Time) time.Time {
 	}
 	return a
 }
+
+// From counts every sender as user: the one remote device of a direct
+// call, whatever stream ids it gave its tracks.
+func (c Counters) From(user string) Counters {
+	var r Received
+	for _, s := range c.Senders {
+		r.VideoFramesDecoded += s.VideoFramesDecoded
+		r.AudioPacketsReceived += s.AudioPacketsReceived
+	}
+	c.Senders = map[string]Received{}
+	if r != (Received{}) {
+		c.Senders[user] = r
+	}
+	return c
+}

@@ -156,3 +156,14 @@ func TestLevelOf(t *testing.T) {
 		}
 	}
 }
+
+func TestCountersFromOneUser(t *testing.T) {
+	c := Counters{Senders: map[string]Received{"parley": {VideoFramesDecoded: 3, AudioPacketsReceived: 5}, "x": {AudioPacketsReceived: 2}}}
+	got := c.From("bob").Senders
+	if len(got) != 1 || got["bob"] != (Received{VideoFramesDecoded: 3, AudioPacketsReceived: 7}) {
+		t.Fatalf("%+v", got)
+	}
+	if got := (Counters{}).From("bob").Senders; len(got) != 0 {
+		t.Fatalf("no media, yet %+v", got)
+	}
+}

@@ -176,12 +176,11 @@ func (f *callFlow) follow(ctx context.Context) error {
 	counters, setup := f.phone.Counters()
 	s := summary{Summary: true, CallID: f.id, Outcome: f.outcome, mediaStats: mediaStats{
 		VideoFramesDecoded: counters.VideoFramesDecoded, AudioPacketsReceived: counters.AudioPacketsReceived}}
-	if _, call := f.phone.State(); call.Group {
-		// Through the SFU each sender's tracks are named by its user.
-		s.Peers = map[string]mediaStats{}
-		for user, r := range counters.Senders {
-			s.Peers[user] = mediaStats{VideoFramesDecoded: r.VideoFramesDecoded, AudioPacketsReceived: r.AudioPacketsReceived}
+	for user, r := range counters.Senders {
+		if s.Peers == nil {
+			s.Peers = map[string]mediaStats{}
 		}
+		s.Peers[user] = mediaStats{VideoFramesDecoded: r.VideoFramesDecoded, AudioPacketsReceived: r.AudioPacketsReceived}
 	}
 	if !f.connected.IsZero() {
 		s.SetupMS = setup.Milliseconds()

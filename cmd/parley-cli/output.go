@@ -84,7 +84,7 @@ type summary struct {
 	SetupMS    int64  `json:"setup_ms"`
 	DurationMS int64  `json:"duration_ms"`
 	mediaStats
-	// Peers counts, in a group call, what came from each other
-	// participant whose media arrived.
+	// Peers counts what came from each other participant whose media
+	// arrived (in a direct call, the one other user).
 	Peers map[string]mediaStats `json:"peers,omitempty"`
 }
