@@ -25,30 +25,24 @@ func (p *Phone) HandleEvent(ev client.Event) {
 			p.recorded(m)
 		}
 	case protocol.TypeCallIncoming:
-		var inc protocol.CallIncoming
-		if p.decodeEvent(ev, &inc) {
-			p.incoming(inc)
-		}
+		dispatch(p, ev, p.incoming)
 	case protocol.TypeCallUpdate:
-		var u protocol.CallUpdate
-		if p.decodeEvent(ev, &u) {
-			p.update(u)
-		}
+		dispatch(p, ev, p.update)
 	case protocol.TypeCallSignal:
-		var s protocol.CallSignal
-		if p.decodeEvent(ev, &s) {
-			p.signal(s)
-		}
+		dispatch(p, ev, p.signal)
 	case protocol.TypeMediaSignal:
-		var s protocol.MediaSignal
-		if p.decodeEvent(ev, &s) {
-			p.mediaSignal(s)
-		}
+		dispatch(p, ev, p.mediaSignal)
 	case protocol.TypeCallSpeaking:
-		var s protocol.CallSpeaking
-		if p.decodeEvent(ev, &s) {
-			p.speaking(s)
-		}
+		dispatch(p, ev, p.speaking)
+	}
+}
+
+// dispatch decodes an event's payload as T and hands it to handle; a
+// broken one is reported instead.
+func dispatch[T any](p *Phone, ev client.Event, handle func(T)) {
+	var v T
+	if p.decodeEvent(ev, &v) {
+		handle(v)
 	}
 }
 
