@@ -140,8 +140,7 @@ func New(lib Lib, opts Options) (Processor, error) {
 
 type chain struct {
 	qmu    sync.Mutex // the far queue
-	queue  [][]int16
-	spare  [][]int16
+	queue  frameQueue
 	mu     sync.Mutex // the engine and what follows
 	e      engine
 	opts   Options
@@ -165,18 +164,7 @@ func check(frame []int16) {
 func (c *chain) Far(frame []int16) {
 	check(frame)
 	c.qmu.Lock()
-	var f []int16
-	if n := len(c.spare); n > 0 {
-		f, c.spare = c.spare[n-1], c.spare[:n-1]
-	} else {
-		f = make([]int16, FrameSize)
-	}
-	copy(f, frame)
-	if len(c.queue) == maxQueued {
-		c.spare = append(c.spare, c.queue[0])
-		c.queue = append(c.queue[:0], c.queue[1:]...)
-	}
-	c.queue = append(c.queue, f)
+	c.queue.push(frame)
 	c.qmu.Unlock()
 }
 
@@ -189,7 +177,7 @@ func (c *chain) Near(frame, out []int16) bool {
 		panic(errClosed)
 	}
 	c.qmu.Lock()
-	c.far, c.queue = append(c.far[:0], c.queue...), c.queue[:0]
+	c.far = c.queue.takeAll(c.far[:0])
 	c.qmu.Unlock()
 	for _, f := range c.far {
 		c.est.addFar(f)
@@ -200,7 +188,7 @@ func (c *chain) Near(frame, out []int16) bool {
 		}
 	}
 	c.qmu.Lock()
-	c.spare = append(c.spare, c.far...)
+	c.queue.recycle(c.far...)
 	c.qmu.Unlock()
 	clear(c.far)
 

@@ -43,10 +43,9 @@ type speexEngine struct {
 	aec  bool
 	// fifo holds far frames for the canceller, which takes one far frame
 	// per near frame; ring of up to maxQueued frames.
-	fifo  [][]int16
-	spare [][]int16
-	zero  []int16
-	in    []int16
+	fifo frameQueue
+	zero []int16
+	in   []int16
 }
 
 func newSpeex() (engine, error) {
@@ -72,27 +71,13 @@ func (s *speexEngine) set(o Options) error {
 	return nil
 }
 
-func (s *speexEngine) far(frame []int16) {
-	var f []int16
-	if n := len(s.spare); n > 0 {
-		f, s.spare = s.spare[n-1], s.spare[:n-1]
-	} else {
-		f = make([]int16, FrameSize)
-	}
-	copy(f, frame)
-	if len(s.fifo) == maxQueued {
-		s.spare = append(s.spare, s.fifo[0])
-		s.fifo = append(s.fifo[:0], s.fifo[1:]...)
-	}
-	s.fifo = append(s.fifo, f)
-}
+func (s *speexEngine) far(frame []int16) { s.fifo.push(frame) }
 
 func (s *speexEngine) near(frame []int16, _ int) bool {
 	far := s.zero
-	if len(s.fifo) > 0 {
-		far = s.fifo[0]
-		s.fifo = append(s.fifo[:0], s.fifo[1:]...)
-		defer func() { s.spare = append(s.spare, far) }()
+	if f, ok := s.fifo.pop(); ok {
+		far = f
+		defer s.fifo.recycle(f)
 	}
 	p := (*C.spx_int16_t)(unsafe.Pointer(&frame[0]))
 	if s.aec {
