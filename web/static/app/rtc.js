@@ -6,37 +6,28 @@
 //     transceivers that carry no track: nothing is sent and no camera
 //     opens until the call is accepted, then send() puts the tracks in;
 //   - the caller's device answers each offer, also without sending;
-//   - candidates trickle both ways. Ours wait until our description has
-//     gone out; the peer's wait until its description is set;
+//   - candidates trickle both ways, held back as Negotiation says;
 //   - when the network path dies mid-call, the side that offered restarts
 //     ICE with a new offer (rule 5 of "Signaling").
 //
 // Signals are handled one at a time, in the order they came.
 
+import {Negotiation} from './negotiation.js';
+
 const RESTART_AFTER = 2000; // ms disconnected before an ICE restart
 const RESTART_RETRY = 10000; // ms a restart may take before the next
 
 export class Link {
-  #pc; #signal; #queue = Promise.resolve();
-  #localSent = false; #localPending = []; #remoteSet = false; #remotePending = [];
+  #pc; #n;
   #offerer = false; #restartTimer = null;
 
   // signal(kind, fields) carries our offer, answer or candidate to the
   // peer; onTrack gets each remote track; onState each connection state;
   // onError what went wrong.
   constructor({iceServers, signal, onTrack, onState, onError}) {
-    this.#signal = signal;
-    this.onError = onError;
     const pc = new RTCPeerConnection({iceServers});
     this.#pc = pc;
-    pc.onicecandidate = (e) => {
-      // A null or empty candidate is the end of gathering: the peer
-      // needs no word of it.
-      if (!e.candidate || !e.candidate.candidate) return;
-      const c = e.candidate.toJSON();
-      if (this.#localSent) this.#signal('candidate', {candidate: c});
-      else this.#localPending.push(c);
-    };
+    this.#n = new Negotiation(pc, signal, onError);
     pc.ontrack = (e) => onTrack(e.track);
     pc.onconnectionstatechange = () => onState(pc.connectionState);
     pc.oniceconnectionstatechange = () => this.#iceState(pc.iceConnectionState);
@@ -47,33 +38,31 @@ export class Link {
   // offer negotiates as the invitee's device.
   offer(video) {
     this.#offerer = true;
-    this.#serial(async () => {
+    this.#n.serial(async () => {
       this.#pc.addTransceiver('audio', {direction: 'sendrecv'});
       if (video) this.#pc.addTransceiver('video', {direction: 'sendrecv'});
       await this.#pc.setLocalDescription(await this.#pc.createOffer());
-      this.#describe('offer');
+      this.#n.describe('offer');
     });
   }
 
   // handle takes a call.signal from the peer.
   handle(sig) {
-    this.#serial(async () => {
+    this.#n.serial(async () => {
       switch (sig.kind) {
         case 'offer':
-          await this.#remote({type: 'offer', sdp: sig.sdp});
+          await this.#n.remote({type: 'offer', sdp: sig.sdp});
           // Answer sendrecv: the tracks come in later, on accept.
           for (const t of this.#pc.getTransceivers()) t.direction = 'sendrecv';
-          this.#localSent = false; // candidates of a restart go after its answer
+          this.#n.holdCandidates(); // those of a restart go after its answer
           await this.#pc.setLocalDescription(await this.#pc.createAnswer());
-          this.#describe('answer');
+          this.#n.describe('answer');
           break;
         case 'answer':
-          await this.#remote({type: 'answer', sdp: sig.sdp});
+          await this.#n.remote({type: 'answer', sdp: sig.sdp});
           break;
         case 'candidate':
-          if (!sig.candidate || !sig.candidate.candidate) return;
-          if (this.#remoteSet) await this.#pc.addIceCandidate(sig.candidate);
-          else this.#remotePending.push(sig.candidate);
+          await this.#n.candidate(sig.candidate);
           break;
       }
     });
@@ -82,7 +71,7 @@ export class Link {
   // send starts sending the stream's tracks, one per transceiver of its
   // kind; a kind the stream lacks sends nothing.
   async send(stream) {
-    await this.#queue;
+    await this.#n.settled();
     for (const t of this.#pc.getTransceivers()) {
       const kind = t.receiver.track.kind;
       await t.sender.replaceTrack(stream?.getTracks().find((tr) => tr.kind === kind) || null);
@@ -119,11 +108,11 @@ export class Link {
 
   #restart() {
     this.#restartTimer = setTimeout(() => this.#restart(), RESTART_RETRY);
-    this.#serial(async () => {
+    this.#n.serial(async () => {
       if (this.#pc.signalingState === 'closed') return;
-      this.#localSent = false; // new candidates go after the new offer
+      this.#n.holdCandidates(); // new candidates go after the new offer
       await this.#pc.setLocalDescription(await this.#pc.createOffer({iceRestart: true}));
-      this.#describe('offer');
+      this.#n.describe('offer');
     });
   }
 
@@ -132,19 +121,4 @@ export class Link {
     this.#restartTimer = null;
   }
 
-  #serial(step) {
-    this.#queue = this.#queue.then(step).catch((e) => this.onError?.(e));
-  }
-
-  async #remote(desc) {
-    await this.#pc.setRemoteDescription(desc);
-    this.#remoteSet = true;
-    for (const c of this.#remotePending.splice(0)) await this.#pc.addIceCandidate(c);
-  }
-
-  #describe(kind) {
-    this.#signal(kind, {sdp: this.#pc.localDescription.sdp});
-    this.#localSent = true;
-    for (const c of this.#localPending.splice(0)) this.#signal('candidate', {candidate: c});
-  }
 }

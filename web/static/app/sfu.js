@@ -9,35 +9,26 @@
 //     m-lines of the others' tracks, and is answered the same way;
 //   - a forwarded track's stream id is its sender's user name, so the
 //     streams are kept by user;
-//   - candidates trickle both ways. Ours wait until our first answer has
-//     gone out; the SFU's wait until its offer is set.
+//   - candidates trickle both ways, held back as Negotiation says.
 //
 // Signals are handled one at a time, in the order they came.
 
+import {Negotiation} from './negotiation.js';
+
 export class SfuLink {
   remotes = new Map(); // user -> the MediaStream of what the SFU forwards of them
-  #pc; #signal; #local; #queue = Promise.resolve();
+  #pc; #n; #local;
   #senders = {}; // kind -> the transceiver that carries our track
   #attached = false; // our tracks are on the first offer's transceivers
-  #localSent = false; #localPending = []; #remoteSet = false; #remotePending = [];
 
   // signal(kind, fields) carries our answer or candidate to the SFU;
   // onChange tells that the remote streams changed; onState each
   // connection state; onError what went wrong.
   constructor({iceServers, local, signal, onChange, onState, onError}) {
-    this.#signal = signal;
     this.#local = local;
-    this.onError = onError;
     const pc = new RTCPeerConnection({iceServers});
     this.#pc = pc;
-    pc.onicecandidate = (e) => {
-      // A null or empty candidate is the end of gathering: the SFU needs
-      // no word of it.
-      if (!e.candidate || !e.candidate.candidate) return;
-      const c = e.candidate.toJSON();
-      if (this.#localSent) this.#signal('candidate', {candidate: c});
-      else this.#localPending.push(c);
-    };
+    this.#n = new Negotiation(pc, signal, onError);
     pc.ontrack = (e) => {
       const stream = e.streams[0];
       if (!stream) return; // not a forwarded track: it names no sender
@@ -55,23 +46,17 @@ export class SfuLink {
 
   // handle takes a media.signal event from the SFU.
   handle(sig) {
-    this.#serial(async () => {
+    this.#n.serial(async () => {
       if (this.#pc.signalingState === 'closed') return;
       switch (sig.kind) {
         case 'offer':
-          await this.#pc.setRemoteDescription({type: 'offer', sdp: sig.sdp});
-          this.#remoteSet = true;
-          for (const c of this.#remotePending.splice(0)) await this.#pc.addIceCandidate(c);
+          await this.#n.remote({type: 'offer', sdp: sig.sdp});
           if (!this.#attached) await this.#attach(receiving(sig.sdp));
           await this.#pc.setLocalDescription(await this.#pc.createAnswer());
-          this.#signal('answer', {sdp: this.#pc.localDescription.sdp});
-          this.#localSent = true;
-          for (const c of this.#localPending.splice(0)) this.#signal('candidate', {candidate: c});
+          this.#n.describe('answer');
           break;
         case 'candidate':
-          if (!sig.candidate || !sig.candidate.candidate) return;
-          if (this.#remoteSet) await this.#pc.addIceCandidate(sig.candidate);
-          else this.#remotePending.push(sig.candidate);
+          await this.#n.candidate(sig.candidate);
           break;
       }
     });
@@ -92,7 +77,7 @@ export class SfuLink {
 
   // replace changes what is sent for one kind (camera off and on).
   async replace(kind, track) {
-    await this.#queue;
+    await this.#n.settled();
     await this.#senders[kind]?.sender.replaceTrack(track);
   }
 
@@ -102,10 +87,6 @@ export class SfuLink {
   close() {
     this.#pc.close();
     this.remotes.clear();
-  }
-
-  #serial(step) {
-    this.#queue = this.#queue.then(step).catch((e) => this.onError?.(e));
   }
 }
 
