@@ -80,6 +80,8 @@ func (p *Phone) newPeer(call protocol.Call, user, device string) (*peer, error) 
 		Height:          p.cfg.Height,
 		FrameRate:       p.cfg.FrameRate,
 		TestMedia:       p.cfg.TestMedia,
+		VideoFile:       p.cfg.VideoFile,
+		AudioFile:       p.cfg.AudioFile,
 		Camera:          camera,
 		Microphone:      microphone,
 		VoiceProcessing: &voice,

@@ -67,6 +67,9 @@ type Config struct {
 	// microphone; LoopbackOnly and RelayOnly shape ICE (tests, privacy).
 	TestMedia    bool
 	LoopbackOnly bool
+	// VideoFile and AudioFile play files instead of the camera and the
+	// microphone (media.Config's).
+	VideoFile, AudioFile string
 	// Width, Height and FrameRate of the video we send; media's defaults
 	// (640x480@30) when zero.
 	Width, Height, FrameRate int

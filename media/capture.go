@@ -71,6 +71,12 @@ func drivers(t driver.DeviceType) []driver.Driver {
 
 func openVideo(cfg *Config) (videoSource, error) {
 	want := prop.Media{Video: prop.Video{Width: cfg.Width, Height: cfg.Height, FrameRate: float32(cfg.FrameRate), FrameFormat: frame.FormatI420}}
+	if cfg.VideoFile != "" { // at its own size, at the rate asked for
+		return openVideoDevice(&fileVideo{path: cfg.VideoFile}, want, func(ps []prop.Media) (prop.Media, bool) {
+			ps[0].FrameRate = want.FrameRate
+			return ps[0], true
+		})
+	}
 	if cfg.TestMedia {
 		return openVideoDevice(&testVideo{}, want, func([]prop.Media) (prop.Media, bool) { return want, true })
 	}
@@ -135,6 +141,9 @@ func openVideoDevice(d interface {
 
 func openAudio(cfg *Config) (audioSource, error) {
 	want := prop.Media{Audio: prop.Audio{SampleRate: opusRate, ChannelCount: 1, Latency: 20 * time.Millisecond}}
+	if cfg.AudioFile != "" {
+		return openAudioDevice(&fileAudio{path: cfg.AudioFile}, func([]prop.Media) (prop.Media, bool) { return want, true })
+	}
 	if cfg.TestMedia {
 		return openAudioDevice(&testAudio{}, func([]prop.Media) (prop.Media, bool) { return want, true })
 	}

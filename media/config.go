@@ -36,6 +36,10 @@ type Config struct {
 	// TestMedia captures from generated test sources instead of the camera
 	// and microphone. It is never a fallback for missing devices.
 	TestMedia bool
+	// VideoFile and AudioFile name a Y4M video (4:2:0) and a WAV sound
+	// (16-bit mono, 48 kHz) to send instead of the camera's and the
+	// microphone's, looped; the video at its own size, at FrameRate.
+	VideoFile, AudioFile string
 	// Camera and Microphone name the devices to capture from, as Cameras
 	// and Microphones list them; empty: the system default. A name no
 	// device has gets the default, and OnError hears why.

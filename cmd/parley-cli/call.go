@@ -5,8 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
+	"os"
+	"runtime/pprof"
 	"time"
 
+	"parley/media/y4m"
 	"parley/protocol"
 )
 
@@ -33,6 +37,10 @@ func mediaFlags(fs *flag.FlagSet, o *callOptions) {
 		return nil
 	})
 	fs.IntVar(&o.frameRate, "fps", 0, "")
+	fs.StringVar(&o.videoFile, "video-file", "", "")
+	fs.StringVar(&o.audioFile, "audio-file", "", "")
+	fs.StringVar(&o.compare, "compare", "", "")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "")
 }
 
 func checkMediaFlags(o *callOptions) error {
@@ -43,8 +51,82 @@ func checkMediaFlags(o *callOptions) error {
 		return errors.New("--mute-after and --switch-to-audio-after must not be negative")
 	case o.frameRate < 0 || o.frameRate > 60:
 		return errors.New("--fps must be 1 to 60")
+	case o.videoFile != "" && o.width != 0:
+		return errors.New("--video-size does not go with --video-file, which is sent at its own size")
 	}
 	return nil
+}
+
+// runCall runs one call of this device, with follow taking it from its
+// start to its end: profiled for --cpuprofile, with the files of
+// --video-file and --compare read before it connects.
+func (e *env) runCall(ctx context.Context, opts callOptions, follow func(*callFlow) error) (err error) {
+	if opts.cpuProfile != "" {
+		stop, perr := startProfile(opts.cpuProfile)
+		if perr != nil {
+			return perr
+		}
+		defer func() {
+			if perr := stop(); err == nil {
+				err = perr
+			}
+		}()
+	}
+	// A file stands in for one source: the other is generated.
+	opts.testMedia = opts.testMedia || e.testMedia() || opts.videoFile != "" || opts.audioFile != ""
+	if opts.videoFile != "" && opts.frameRate == 0 {
+		if opts.frameRate, err = fileRate(opts.videoFile); err != nil {
+			return err
+		}
+	}
+	var cmp *comparer
+	if opts.compare != "" {
+		if cmp, err = openComparer(opts.compare); err != nil {
+			return err
+		}
+		defer cmp.close()
+	}
+	cl, err := e.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	return follow(newCallFlow(cl, e.out, opts, cmp))
+}
+
+// fileRate is the frame rate of a Y4M file, whole and within --fps's
+// bounds.
+func fileRate(path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("--video-file: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	var v *y4m.Video
+	if err == nil {
+		v, err = y4m.Open(f, fi.Size())
+	}
+	if err != nil {
+		return 0, fmt.Errorf("--video-file: %s: %w", path, err)
+	}
+	return int(max(1, min(60, math.Round(v.Header().FrameRate())))), nil
+}
+
+// startProfile starts the CPU profile of --cpuprofile; stop writes it.
+func startProfile(path string) (stop func() error, err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }
 
 func parseCall(me string, args []string) (command, error) {
@@ -101,13 +183,7 @@ func invitation(me string, peers []string) (protocol.CallInvite, error) {
 }
 
 func (c *callCmd) run(ctx context.Context, e *env) error {
-	cl, err := e.dial(ctx)
-	if err != nil {
-		return err
-	}
-	defer cl.Close()
-	c.opts.testMedia = c.opts.testMedia || e.testMedia()
-	return newCallFlow(cl, e.out, c.opts).place(ctx, &c.invite)
+	return e.runCall(ctx, c.opts, func(f *callFlow) error { return f.place(ctx, &c.invite) })
 }
 
 type answerCmd struct {
@@ -140,13 +216,7 @@ func parseAnswer(me string, args []string) (command, error) {
 }
 
 func (c *answerCmd) run(ctx context.Context, e *env) error {
-	cl, err := e.dial(ctx)
-	if err != nil {
-		return err
-	}
-	defer cl.Close()
-	c.opts.testMedia = c.opts.testMedia || e.testMedia()
-	return newCallFlow(cl, e.out, c.opts).answer(ctx, c.wait)
+	return e.runCall(ctx, c.opts, func(f *callFlow) error { return f.answer(ctx, c.wait) })
 }
 
 type joinCmd struct {
@@ -178,11 +248,5 @@ func parseJoin(me string, args []string) (command, error) {
 }
 
 func (c *joinCmd) run(ctx context.Context, e *env) error {
-	cl, err := e.dial(ctx)
-	if err != nil {
-		return err
-	}
-	defer cl.Close()
-	c.opts.testMedia = c.opts.testMedia || e.testMedia()
-	return newCallFlow(cl, e.out, c.opts).join(ctx, c.conversation, c.wait)
+	return e.runCall(ctx, c.opts, func(f *callFlow) error { return f.join(ctx, c.conversation, c.wait) })
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"time"
 
 	"parley/callcore"
@@ -24,6 +25,7 @@ type callFlow struct {
 	events chan callcore.Event
 	out    *printer
 	opts   callOptions
+	cmp    *comparer // of --compare; nil without
 
 	id        string
 	voiceOnly bool // no camera here: answer a video call with voice
@@ -53,16 +55,27 @@ type callOptions struct {
 	declineInvite bool
 	// Video we send, when not media's default 640x480@30.
 	width, height, frameRate int
+	// Files to send instead of the camera's and the microphone's.
+	videoFile, audioFile string
+	compare              string // a Y4M file to measure the video received against
+	cpuProfile           string // where to write a CPU profile of the run
 }
 
-func newCallFlow(cl *client.Client, out *printer, opts callOptions) *callFlow {
-	f := &callFlow{cl: cl, out: out, opts: opts, events: make(chan callcore.Event, phoneEvents)}
+func newCallFlow(cl *client.Client, out *printer, opts callOptions, cmp *comparer) *callFlow {
+	f := &callFlow{cl: cl, out: out, opts: opts, cmp: cmp, events: make(chan callcore.Event, phoneEvents)}
+	var onFrame func(string, *image.RGBA)
+	if cmp != nil {
+		onFrame = cmp.compare
+	}
 	f.phone = callcore.New(cl, callcore.Config{
 		TestMedia: opts.testMedia,
+		VideoFile: opts.videoFile,
+		AudioFile: opts.audioFile,
 		RelayOnly: opts.relayOnly,
 		Width:     opts.width,
 		Height:    opts.height,
 		FrameRate: opts.frameRate,
+		OnFrame:   onFrame,
 		Ringer:    ringer{out},
 		OnEvent: func(ev callcore.Event) {
 			if ev.Type == callcore.EventState && ev.State == callcore.Incoming {
@@ -185,6 +198,10 @@ func (f *callFlow) follow(ctx context.Context) error {
 	if !f.connected.IsZero() {
 		s.SetupMS = setup.Milliseconds()
 		s.DurationMS = f.ended.Sub(f.connected).Milliseconds()
+	}
+	if f.cmp != nil {
+		psnr, n := f.cmp.result()
+		s.PSNR, s.FramesCompared = &psnr, &n
 	}
 	f.out.json(s)
 	return nil

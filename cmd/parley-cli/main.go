@@ -54,6 +54,14 @@ call, answer and join also take:
   --switch-to-audio-after D     turn the video call into a voice call D after
                                 connecting
   --video-size WxH, --fps N     the video sent (default 640x480 at 30 fps)
+  --video-file FILE.y4m         send this video (4:2:0), looped, at its own size
+                                and (without --fps) its own frame rate
+  --audio-file FILE.wav         send this sound (16-bit mono 48 kHz), looped;
+                                either file alone means --test-media for the other
+  --compare FILE.y4m            measure the video received against this clip
+                                (made by media/cmd/makeclip): the summary gets
+                                "psnr_db" and "frames_compared"
+  --cpuprofile FILE             write a CPU profile of the whole run to FILE
 
 PEER is a user name, or group:ID. For call, group:ID may be followed by the
 members to ring; alone it rings every other member. D is a duration: 30s, 2m.

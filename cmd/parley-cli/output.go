@@ -87,4 +87,8 @@ type summary struct {
 	// Peers counts what came from each other participant whose media
 	// arrived (in a direct call, the one other user).
 	Peers map[string]mediaStats `json:"peers,omitempty"`
+	// With --compare: the mean PSNR of the luma of the video frames
+	// compared with the source's, and how many were.
+	PSNR           *float64 `json:"psnr_db,omitempty"`
+	FramesCompared *int64   `json:"frames_compared,omitempty"`
 }
