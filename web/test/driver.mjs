@@ -10,16 +10,17 @@
 // that its caller can end Chromium's process group (Playwright starts
 // Chromium as the leader of a group of its own) even if this script dies.
 //
-// Usage: node driver.mjs PROFILE_DIR [CLOCK_SKEW_MS [RELAY_ONLY [WIDTHxHEIGHT [phone]]]]
-// ("phone": a touch screen with a mobile viewport)
+// Usage: node driver.mjs PROFILE_DIR [CLOCK_SKEW_MS [RELAY_ONLY [WIDTHxHEIGHT [phone [VIDEO.y4m [AUDIO.wav]]]]]]
+// ("phone": a touch screen with a mobile viewport; the files: what the fake
+// camera and microphone play instead of their test pattern and beep)
 
 import {chromium} from 'playwright-core';
 import {createInterface} from 'node:readline';
 
-const [profile, skew = '0', relay = '', size = '1100x800', phone = ''] = process.argv.slice(2);
+const [profile, skew = '0', relay = '', size = '1100x800', phone = '', video = '', audio = ''] = process.argv.slice(2);
 const [width, height] = size.split('x').map(Number);
 if (!profile || !width || !height) {
-  console.error('usage: node driver.mjs PROFILE_DIR [CLOCK_SKEW_MS [RELAY_ONLY [WIDTHxHEIGHT [phone]]]]');
+  console.error('usage: node driver.mjs PROFILE_DIR [CLOCK_SKEW_MS [RELAY_ONLY [WIDTHxHEIGHT [phone [VIDEO.y4m [AUDIO.wav]]]]]]');
   process.exit(2);
 }
 
@@ -28,6 +29,8 @@ const FLAGS = [
   '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required',
   '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run',
+  ...(video ? [`--use-file-for-fake-video-capture=${video}`] : []),
+  ...(audio ? [`--use-file-for-fake-audio-capture=${audio}`] : []),
 ];
 
 // Runs in every page before its own scripts (through the DevTools

@@ -37,6 +37,9 @@ type Options struct {
 	// Phone makes the page a phone's: a touch screen (Tap works) and a
 	// mobile viewport that honours the page's viewport meta tag.
 	Phone bool
+	// FakeVideo (a Y4M file) and FakeAudio (a WAV file) replace the fake
+	// camera's test pattern and the fake microphone's beep, looped.
+	FakeVideo, FakeAudio string
 }
 
 // Browser is one headless Chromium with one page. Its methods run one
@@ -107,7 +110,7 @@ func Start(tb testing.TB, opts Options) *Browser {
 		phone = "phone"
 	}
 	b.node = exec.Command(node, "driver.mjs", profile, strconv.FormatInt(opts.ClockSkew.Milliseconds(), 10), relay,
-		fmt.Sprintf("%dx%d", w, h), phone)
+		fmt.Sprintf("%dx%d", w, h), phone, opts.FakeVideo, opts.FakeAudio)
 	b.node.Dir = dir
 	b.node.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var stderr strings.Builder
@@ -122,7 +125,7 @@ func Start(tb testing.TB, opts Options) *Browser {
 	if err := b.node.Start(); err != nil {
 		tb.Fatalf("starting the browser driver: %v", err)
 	}
-	tb.Cleanup(b.close)
+	tb.Cleanup(b.Close)
 	ready := make(chan struct{})
 	go b.read(out, ready)
 	go func() { _ = b.node.Wait(); close(b.exited) }()
@@ -174,9 +177,10 @@ func (b *Browser) read(r io.Reader, ready chan struct{}) {
 	}
 }
 
-// close asks the driver to close the browser, then ends both process
-// groups whatever happened.
-func (b *Browser) close() {
+// Close asks the driver to close the browser, then ends both process
+// groups whatever happened. The test's end does it too; more than once is
+// harmless.
+func (b *Browser) Close() {
 	_, _ = io.WriteString(b.stdin, `{"op":"close"}`+"\n")
 	// The driver's line reader keeps node running while its input is open.
 	_ = b.stdin.Close()
@@ -227,6 +231,14 @@ func (b *Browser) must(op string, args map[string]any) json.RawMessage {
 		b.tb.Fatalf("browser %s %v: %v\npage log:\n%s", op, args, err, strings.Join(b.Console(), "\n"))
 	}
 	return v
+}
+
+// PID is Chromium's browser process: the root of its process tree (zygote,
+// renderer, GPU and utility processes) and the leader of its group.
+func (b *Browser) PID() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.chromePID
 }
 
 func (b *Browser) Goto(url string) { b.tb.Helper(); b.must("goto", map[string]any{"url": url}) }
