@@ -7,7 +7,7 @@ BIN := bin
 # Debian packages the build and the tests need.
 DEBIAN_PACKAGES := gcc pkg-config libvpx-dev libopus-dev libspeexdsp-dev libwebrtc-audio-processing-dev \
 	libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
-	xvfb xauth xdotool imagemagick chromium
+	xvfb xauth xdotool imagemagick chromium postgresql
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

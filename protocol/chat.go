@@ -34,6 +34,10 @@ func validText(s string) error {
 	if !utf8.ValidString(s) {
 		return Errorf(CodeBadRequest, "text is not UTF-8")
 	}
+	// PostgreSQL cannot store U+0000 in text, and no person types it.
+	if strings.IndexByte(s, 0) >= 0 {
+		return Errorf(CodeBadRequest, "text holds a NUL character")
+	}
 	return nil
 }
 

@@ -91,8 +91,8 @@ func validUsers(field string, users []string, max int) error {
 
 // validBytes checks that s, the value of field, is min to max bytes of UTF-8.
 func validBytes(field, s string, min, max int) error {
-	if len(s) < min || len(s) > max || !utf8.ValidString(s) {
-		return Errorf(CodeBadRequest, "%s must be %d-%d bytes of UTF-8", field, min, max)
+	if len(s) < min || len(s) > max || !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+		return Errorf(CodeBadRequest, "%s must be %d-%d bytes of UTF-8 without NUL", field, min, max)
 	}
 	return nil
 }

@@ -62,6 +62,8 @@ func TestStrictDecoding(t *testing.T) {
 		{"conversation twice in sync", &ChatSync{}, `{"after":{"group:abc":1,"group:abc":2}}`, CodeBadRequest},
 		{"member names in a list may repeat the key", &GroupCreate{}, `{"name":"team","members":["bob","carol"]}`, ""},
 		{"text in upper case", &ChatSend{}, `{"conversation":"group:abc","client_id":"c1","Text":"hi"}`, CodeBadRequest},
+		{"text with a NUL", &ChatSend{}, `{"conversation":"group:abc","client_id":"c1","text":"a\u0000b"}`, CodeBadRequest},
+		{"group name with a NUL", &GroupCreate{}, `{"name":"te\u0000am","members":["bob"]}`, CodeBadRequest},
 	}
 	for _, tc := range payloads {
 		t.Run("payload/"+tc.name, func(t *testing.T) {

@@ -20,7 +20,7 @@ func (db *DB) CallStarted(ctx context.Context, c CallRow) (err error) {
 	defer wrap(&err, "call started")
 	n, err := affected(db.write.ExecContext(ctx, `
 		INSERT INTO calls (id, conversation, media, caller, created_ms, started_ms)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
 		c.ID, c.Conversation, c.Media, c.Caller, c.CreatedMS, c.StartedMS))
 	if err == nil && n == 0 {
 		err = fmt.Errorf("call %q: %w", c.ID, ErrExists)
@@ -31,7 +31,7 @@ func (db *DB) CallStarted(ctx context.Context, c CallRow) (err error) {
 // CallAnswered records when the call was first answered.
 func (db *DB) CallAnswered(ctx context.Context, id string, startedMS int64) (err error) {
 	defer wrap(&err, "call answered")
-	n, err := affected(db.write.ExecContext(ctx, `UPDATE calls SET started_ms = ? WHERE id = ?`, startedMS, id))
+	n, err := affected(db.write.ExecContext(ctx, `UPDATE calls SET started_ms = $1 WHERE id = $2`, startedMS, id))
 	if err == nil && n == 0 {
 		err = fmt.Errorf("call %q: %w", id, ErrNotFound)
 	}
@@ -41,7 +41,7 @@ func (db *DB) CallAnswered(ctx context.Context, id string, startedMS int64) (err
 // CallEnded records the end of a call, which is then no longer unfinished.
 func (db *DB) CallEnded(ctx context.Context, id, outcome string, endedMS int64) (err error) {
 	defer wrap(&err, "call ended")
-	n, err := affected(db.write.ExecContext(ctx, `UPDATE calls SET ended_ms = ?, outcome = ? WHERE id = ?`, endedMS, outcome, id))
+	n, err := affected(db.write.ExecContext(ctx, `UPDATE calls SET ended_ms = $1, outcome = $2 WHERE id = $3`, endedMS, outcome, id))
 	if err == nil && n == 0 {
 		err = fmt.Errorf("call %q: %w", id, ErrNotFound)
 	}

@@ -74,13 +74,15 @@ func (db *DB) AddMembers(ctx context.Context, conv string, members []string) (c 
 		return protocol.Conversation{}, fmt.Errorf("%q is not a group conversation", conv)
 	}
 	err = db.update(ctx, func(tx *sql.Tx) error {
-		var exists bool
-		err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM conversations WHERE id = ?)`, conv).Scan(&exists)
+		// The lock makes two adds at once on PostgreSQL take turns, as
+		// they do on SQLite, for the limit below.
+		var id string
+		err := tx.QueryRowContext(ctx, `SELECT id FROM conversations WHERE id = $1`+db.dialect.lockRow, conv).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("conversation %q: %w", conv, ErrNotFound)
+		}
 		if err != nil {
 			return err
-		}
-		if !exists {
-			return fmt.Errorf("conversation %q: %w", conv, ErrNotFound)
 		}
 		if err := addMembers(ctx, tx, conv, members); err != nil {
 			return err
@@ -103,7 +105,7 @@ func (db *DB) AddMembers(ctx context.Context, conv string, members []string) (c 
 // createConversation inserts a conversation and reports whether it was new.
 func createConversation(ctx context.Context, tx *sql.Tx, id, name string) (bool, error) {
 	n, err := affected(tx.ExecContext(ctx,
-		`INSERT INTO conversations (id, name, active_ms) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		`INSERT INTO conversations (id, name, active_ms) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`,
 		id, name, time.Now().UnixMilli()))
 	return n == 1, err
 }
@@ -114,7 +116,7 @@ func addMembers(ctx context.Context, tx *sql.Tx, conv string, users []string) er
 	}
 	for _, u := range users {
 		_, err := tx.ExecContext(ctx,
-			`INSERT INTO members (conversation, user) VALUES (?, ?) ON CONFLICT DO NOTHING`, conv, u)
+			`INSERT INTO members (conversation, "user") VALUES ($1, $2) ON CONFLICT DO NOTHING`, conv, u)
 		if err != nil {
 			return err
 		}
@@ -133,7 +135,7 @@ func (db *DB) Conversation(ctx context.Context, conv string) (c protocol.Convers
 }
 
 func conversation(ctx context.Context, q querier, id string) (c protocol.Conversation, err error) {
-	err = q.QueryRowContext(ctx, `SELECT id, name, last_seq FROM conversations WHERE id = ?`, id).
+	err = q.QueryRowContext(ctx, `SELECT id, name, last_seq FROM conversations WHERE id = $1`, id).
 		Scan(&c.ID, &c.Name, &c.LastSeq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, fmt.Errorf("conversation %q: %w", id, ErrNotFound)
@@ -149,7 +151,7 @@ func conversation(ctx context.Context, q querier, id string) (c protocol.Convers
 func (db *DB) IsMember(ctx context.Context, conv, user string) (member bool, err error) {
 	defer wrap(&err, "is member")
 	err = db.read.QueryRowContext(ctx,
-		`SELECT EXISTS (SELECT 1 FROM members WHERE conversation = ? AND user = ?)`, conv, user).Scan(&member)
+		`SELECT EXISTS (SELECT 1 FROM members WHERE conversation = $1 AND "user" = $2)`, conv, user).Scan(&member)
 	return member, err
 }
 
@@ -165,7 +167,7 @@ func (db *DB) Members(ctx context.Context, conv string) (users []string, err err
 }
 
 func members(ctx context.Context, q querier, conv string) ([]string, error) {
-	return scanStrings(q.QueryContext(ctx, `SELECT user FROM members WHERE conversation = ? ORDER BY user`, conv))
+	return scanStrings(q.QueryContext(ctx, `SELECT "user" FROM members WHERE conversation = $1 ORDER BY "user"`, conv))
 }
 
 // Conversations returns every conversation user is a member of, with its
@@ -177,7 +179,7 @@ func (db *DB) Conversations(ctx context.Context, user string) (convs []protocol.
 		rows, err := tx.QueryContext(ctx, `
 			SELECT c.id, c.name, c.last_seq
 			FROM members AS m JOIN conversations AS c ON c.id = m.conversation
-			WHERE m.user = ?
+			WHERE m."user" = $1
 			ORDER BY c.active_ms DESC, c.id`, user)
 		if err != nil {
 			return err
@@ -198,10 +200,10 @@ func (db *DB) Conversations(ctx context.Context, user string) (convs []protocol.
 		// All the members of all those conversations, in one query. It sees
 		// the same snapshot, so it names the same conversations.
 		rows, err = tx.QueryContext(ctx, `
-			SELECT o.conversation, o.user
+			SELECT o.conversation, o."user"
 			FROM members AS m JOIN members AS o ON o.conversation = m.conversation
-			WHERE m.user = ?
-			ORDER BY m.conversation, o.user`, user)
+			WHERE m."user" = $1
+			ORDER BY m.conversation, o."user"`, user)
 		if err != nil {
 			return err
 		}
@@ -226,10 +228,10 @@ func (db *DB) Conversations(ctx context.Context, user string) (convs []protocol.
 func (db *DB) Contacts(ctx context.Context, user string) (users []string, err error) {
 	defer wrap(&err, "contacts")
 	return scanStrings(db.read.QueryContext(ctx, `
-		SELECT DISTINCT o.user
+		SELECT DISTINCT o."user"
 		FROM members AS m JOIN members AS o ON o.conversation = m.conversation
-		WHERE m.user = ?1 AND o.user <> ?1
-		ORDER BY o.user`, user))
+		WHERE m."user" = $1 AND o."user" <> $1
+		ORDER BY o."user"`, user))
 }
 
 // scanStrings reads a one-column result. The slice is never nil, so that it

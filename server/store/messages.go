@@ -30,15 +30,15 @@ const (
 	// The client_id <> '' term lets SQLite use the partial index
 	// messages_client_id, whose WHERE clause it repeats.
 	selectByClientID = `SELECT ` + messageColumns + ` FROM messages
-		WHERE conversation = ? AND sender = ? AND client_id = ? AND client_id <> ''`
+		WHERE conversation = $1 AND sender = $2 AND client_id = $3 AND client_id <> ''`
 	selectBefore = `SELECT ` + messageColumns + ` FROM messages
-		WHERE conversation = ? AND seq < ? ORDER BY seq DESC LIMIT ?`
+		WHERE conversation = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`
 	selectAfter = `SELECT ` + messageColumns + ` FROM messages
-		WHERE conversation = ? AND seq > ? ORDER BY seq LIMIT ?`
+		WHERE conversation = $1 AND seq > $2 ORDER BY seq LIMIT $3`
 	// The conversations of a user, in the order Since returns them.
 	selectLastSeqs = `SELECT c.id, c.last_seq
 		FROM members AS m JOIN conversations AS c ON c.id = m.conversation
-		WHERE m.user = ? ORDER BY m.conversation`
+		WHERE m."user" = $1 ORDER BY m.conversation`
 )
 
 // AppendMessage stores m as the next message of its conversation, which must
@@ -48,36 +48,48 @@ const (
 func (db *DB) AppendMessage(ctx context.Context, m protocol.Message) (stored protocol.Message, existed bool, err error) {
 	defer wrap(&err, "append message")
 	err = db.update(ctx, func(tx *sql.Tx) error {
-		if m.ClientID != "" {
-			old, err := scanMessage(tx.QueryRowContext(ctx, selectByClientID, m.Conversation, m.From, m.ClientID))
-			if err == nil {
-				stored, existed = old, true
-				return nil
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-		}
+		// The UPDATE comes first: it locks the conversation's row until the
+		// transaction ends, so a writer of the same ClientID on PostgreSQL
+		// waits for this one, then finds its message. (SQLite's IMMEDIATE
+		// transactions take one writer at a time anyway.)
 		err := tx.QueryRowContext(ctx, `
-			UPDATE conversations SET last_seq = last_seq + 1, active_ms = max(active_ms, ?)
-			WHERE id = ? RETURNING last_seq`, m.TimeMS, m.Conversation).Scan(&m.Seq)
+			UPDATE conversations SET last_seq = last_seq + 1,
+				active_ms = CASE WHEN active_ms < $1 THEN $1 ELSE active_ms END
+			WHERE id = $2 RETURNING last_seq`, m.TimeMS, m.Conversation).Scan(&m.Seq)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("conversation %q: %w", m.Conversation, ErrNotFound)
 		}
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO messages (`+messageColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		if m.ClientID != "" {
+			old, err := scanMessage(tx.QueryRowContext(ctx, selectByClientID, m.Conversation, m.From, m.ClientID))
+			if err == nil {
+				stored, existed = old, true
+				return errResent // rolls the new seq back
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO messages (`+messageColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 			m.Conversation, m.Seq, m.ClientID, m.From, m.Type, m.Text, m.TimeMS,
 			m.CallID, m.Media, m.Outcome, m.DurationMS)
 		stored = m
 		return err
 	})
+	if errors.Is(err, errResent) {
+		return stored, true, nil
+	}
 	if err != nil {
 		return protocol.Message{}, false, err
 	}
 	return stored, existed, nil
 }
+
+// errResent ends the transaction of AppendMessage without a trace when the
+// message was stored before.
+var errResent = errors.New("message stored before")
 
 // History returns the newest limit messages of conv with a seq below before
 // (0: no bound), oldest first. more is true when older ones remain.

@@ -2,15 +2,15 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 )
 
-// migrations bring the schema from one version to the next: migrations[i]
-// takes version i to i+1. Each runs once, in its own transaction, and
-// schema_version keeps a row for every version reached. Add new ones at the
-// end; never change one that has been released.
-var migrations = []string{
+// The migrations of each dialect bring the schema from one version to the
+// next: migrations[i] takes version i to i+1. Each runs once, in its own
+// transaction, and schema_version keeps a row for every version reached. Add
+// new ones at the end, to both lists, which stay the same length and make
+// the same tables; never change one that has been released.
+var sqliteMigrations = []string{
 	`
 CREATE TABLE users (
 	name          TEXT PRIMARY KEY,
@@ -76,13 +76,74 @@ CREATE INDEX calls_live ON calls (created_ms) WHERE ended_ms IS NULL;
 `,
 }
 
+// PostgreSQL's schema is SQLite's with its types. Identifiers collate as
+// "C", byte by byte, so that they sort as in Go and in SQLite whatever the
+// database's locale.
+var postgresMigrations = []string{
+	`
+CREATE TABLE users (
+	name          TEXT COLLATE "C" PRIMARY KEY,
+	password_hash BYTEA NOT NULL,
+	created_ms    BIGINT NOT NULL
+);
+
+CREATE TABLE settings (
+	key   TEXT COLLATE "C" PRIMARY KEY,
+	value BYTEA NOT NULL
+);
+
+CREATE TABLE conversations (
+	id        TEXT COLLATE "C" PRIMARY KEY,
+	name      TEXT NOT NULL,
+	last_seq  BIGINT NOT NULL DEFAULT 0,
+	active_ms BIGINT NOT NULL
+);
+
+CREATE TABLE members (
+	conversation TEXT COLLATE "C" NOT NULL REFERENCES conversations (id),
+	"user"       TEXT COLLATE "C" NOT NULL REFERENCES users (name),
+	PRIMARY KEY (conversation, "user")
+);
+
+CREATE INDEX members_user ON members ("user", conversation);
+
+CREATE TABLE messages (
+	conversation TEXT COLLATE "C" NOT NULL REFERENCES conversations (id),
+	seq          BIGINT NOT NULL,
+	client_id    TEXT COLLATE "C" NOT NULL,
+	sender       TEXT COLLATE "C" NOT NULL,
+	kind         TEXT NOT NULL,
+	text         TEXT NOT NULL,
+	time_ms      BIGINT NOT NULL,
+	call_id      TEXT NOT NULL,
+	media        TEXT NOT NULL,
+	outcome      TEXT NOT NULL,
+	duration_ms  BIGINT NOT NULL,
+	PRIMARY KEY (conversation, seq)
+);
+
+CREATE UNIQUE INDEX messages_client_id ON messages (conversation, sender, client_id)
+	WHERE client_id <> '';
+
+CREATE TABLE calls (
+	id           TEXT COLLATE "C" PRIMARY KEY,
+	conversation TEXT COLLATE "C" NOT NULL REFERENCES conversations (id),
+	media        TEXT NOT NULL,
+	caller       TEXT NOT NULL,
+	created_ms   BIGINT NOT NULL,
+	started_ms   BIGINT NOT NULL,
+	ended_ms     BIGINT,
+	outcome      TEXT NOT NULL DEFAULT ''
+);
+
+CREATE INDEX calls_live ON calls (created_ms) WHERE ended_ms IS NULL;
+`,
+}
+
 // migrate applies the migrations that db has not had yet.
-func migrate(ctx context.Context, db *sql.DB) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT`); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
+func (db *DB) migrate(ctx context.Context) error {
 	for {
-		done, err := migrateOne(ctx, db)
+		done, err := db.migrateOne(ctx)
 		if err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
@@ -93,14 +154,26 @@ func migrate(ctx context.Context, db *sql.DB) error {
 }
 
 // migrateOne applies the next migration, if any. It reads the version in the
-// same (immediate) transaction that applies the migration, so that two
-// servers starting on the same file cannot both apply it.
-func migrateOne(ctx context.Context, db *sql.DB) (done bool, err error) {
-	tx, err := db.BeginTx(ctx, nil)
+// same transaction that applies the migration, and that transaction is
+// IMMEDIATE (SQLite) or holds the lock of migrations (PostgreSQL), so that
+// two servers starting on the same database cannot both apply it.
+func (db *DB) migrateOne(ctx context.Context) (done bool, err error) {
+	migrations := db.dialect.migrations
+	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return false, err
 	}
 	defer tx.Rollback()
+	if db.dialect.lockMigrations != "" {
+		if _, err := tx.ExecContext(ctx, db.dialect.lockMigrations); err != nil {
+			return false, err
+		}
+	}
+	// Both dialects take this; a SQLite database made by an earlier version
+	// has it as a STRICT table, which is the same.
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return false, err
+	}
 	var version int
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&version); err != nil {
 		return false, err
@@ -114,7 +187,7 @@ func migrateOne(ctx context.Context, db *sql.DB) (done bool, err error) {
 	if _, err := tx.ExecContext(ctx, migrations[version]); err != nil {
 		return false, fmt.Errorf("version %d: %w", version+1, err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (?)`, version+1); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES ($1)`, version+1); err != nil {
 		return false, err
 	}
 	return false, tx.Commit()

@@ -12,12 +12,50 @@ import (
 	"sync"
 	"testing"
 
+	"parley/internal/pgtest"
 	"parley/protocol"
 )
 
-func openTest(t testing.TB, dir string) *DB {
+// TestMain stops the PostgreSQL server the tests started.
+func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+
+// testStore is an empty store for one test: a SQLite directory, or a
+// PostgreSQL database when url is set.
+type testStore struct {
+	dir, url string
+}
+
+// storeKinds are the databases the tests run on; fresh makes an empty store
+// for a test.
+var storeKinds = []struct {
+	name  string
+	fresh func(testing.TB) testStore
+}{
+	{"sqlite", func(t testing.TB) testStore { return testStore{dir: t.TempDir()} }},
+	{"postgres", func(t testing.TB) testStore { return testStore{url: pgtest.Shared(t).NewDatabase(t)} }},
+}
+
+// forEachStore runs test on a fresh store of each kind.
+func forEachStore(t *testing.T, test func(t *testing.T, s testStore)) {
 	t.Helper()
-	db, err := Open(dir)
+	for _, k := range storeKinds {
+		t.Run(k.name, func(t *testing.T) { test(t, k.fresh(t)) })
+	}
+}
+
+// openErr opens a handle on the store. Each call opens another, as another
+// server process would.
+func (s testStore) openErr() (*DB, error) {
+	if s.url != "" {
+		return OpenPostgres(context.Background(), s.url)
+	}
+	return Open(s.dir)
+}
+
+// open opens a handle on the store, closed when the test ends.
+func (s testStore) open(t testing.TB) *DB {
+	t.Helper()
+	db, err := s.openErr()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,10 +63,10 @@ func openTest(t testing.TB, dir string) *DB {
 	return db
 }
 
-// newTest opens a store with the users alice, bob, carol and dave.
-func newTest(t testing.TB) *DB {
+// newTest opens the store s with the users alice, bob, carol and dave.
+func newTest(t testing.TB, s testStore) *DB {
 	t.Helper()
-	return seed(t, openTest(t, t.TempDir()))
+	return seed(t, s.open(t))
 }
 
 func seed(t testing.TB, db *DB) *DB {
@@ -57,7 +95,7 @@ func TestOpen(t *testing.T) {
 	for _, name := range []string{"data", "with space", "odd?#%name", "nested/deeper"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), name)
-			db := openTest(t, dir)
+			db := testStore{dir: dir}.open(t)
 			fi, err := os.Stat(dir)
 			if err != nil {
 				t.Fatal(err)
@@ -111,135 +149,211 @@ func TestOpenFails(t *testing.T) {
 	if _, err := Open(file); err == nil || !strings.HasPrefix(err.Error(), "store: open: ") {
 		t.Errorf("Open of a file: %v, want a store: open: error", err)
 	}
+	// The database name is right, the cluster is not there.
+	url := pgtest.Shared(t).URL("nowhere")
+	for _, url := range []string{"postgres://%zz", url} {
+		if _, err := OpenPostgres(t.Context(), url); err == nil || !strings.HasPrefix(err.Error(), "store: open: ") {
+			t.Errorf("OpenPostgres(%q): %v, want a store: open: error", url, err)
+		}
+	}
 }
 
 func TestReopen(t *testing.T) {
-	ctx := t.Context()
-	dir := t.TempDir()
-	db, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.CreateUser(ctx, "alice", []byte("h")); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.CreateUser(ctx, "bob", []byte("h")); err != nil {
-		t.Fatal(err)
-	}
-	conv, err := db.EnsureDirect(ctx, "alice", "bob")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sent, _, err := db.AppendMessage(ctx, protocol.Message{Conversation: conv, From: "alice", Type: protocol.KindText, Text: "hi", TimeMS: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	secret, err := db.Secret(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	forEachStore(t, func(t *testing.T, s testStore) {
+		ctx := t.Context()
+		db, err := s.openErr()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CreateUser(ctx, "alice", []byte("h")); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CreateUser(ctx, "bob", []byte("h")); err != nil {
+			t.Fatal(err)
+		}
+		conv, err := db.EnsureDirect(ctx, "alice", "bob")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent, _, err := db.AppendMessage(ctx, protocol.Message{Conversation: conv, From: "alice", Type: protocol.KindText, Text: "hi", TimeMS: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret, err := db.Secret(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
 
-	db = openTest(t, dir)
-	if _, err := db.User(ctx, "alice"); err != nil {
-		t.Error(err)
-	}
-	again, err := db.Secret(ctx)
-	if err != nil || !bytes.Equal(again, secret) {
-		t.Errorf("secret after reopen: %x, %v; want %x", again, err, secret)
-	}
-	msgs, _, err := db.History(ctx, conv, 0, 0)
-	if err != nil || len(msgs) != 1 || msgs[0] != sent {
-		t.Errorf("history after reopen: %+v, %v; want [%+v]", msgs, err, sent)
-	}
-	// The first migration creates its tables without IF NOT EXISTS: had it
-	// run again, Open would have failed. One row per version says the same.
-	var versions, last int
-	if err := db.read.QueryRow(`SELECT count(*), max(version) FROM schema_version`).Scan(&versions, &last); err != nil {
-		t.Fatal(err)
-	}
-	if versions != len(migrations) || last != len(migrations) {
-		t.Errorf("schema_version has %d rows up to %d, want %d", versions, last, len(migrations))
-	}
+		db = s.open(t)
+		if _, err := db.User(ctx, "alice"); err != nil {
+			t.Error(err)
+		}
+		again, err := db.Secret(ctx)
+		if err != nil || !bytes.Equal(again, secret) {
+			t.Errorf("secret after reopen: %x, %v; want %x", again, err, secret)
+		}
+		msgs, _, err := db.History(ctx, conv, 0, 0)
+		if err != nil || len(msgs) != 1 || msgs[0] != sent {
+			t.Errorf("history after reopen: %+v, %v; want [%+v]", msgs, err, sent)
+		}
+		// The first migration creates its tables without IF NOT EXISTS: had it
+		// run again, Open would have failed. One row per version says the same.
+		var versions, last int
+		if err := db.read.QueryRow(`SELECT count(*), max(version) FROM schema_version`).Scan(&versions, &last); err != nil {
+			t.Fatal(err)
+		}
+		if versions != len(db.dialect.migrations) || last != len(db.dialect.migrations) {
+			t.Errorf("schema_version has %d rows up to %d, want %d", versions, last, len(db.dialect.migrations))
+		}
+	})
 }
 
 func TestNewerSchemaRefused(t *testing.T) {
-	dir := t.TempDir()
-	db, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.write.Exec(`INSERT INTO schema_version (version) VALUES (?)`, len(migrations)+1); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	if db, err := Open(dir); err == nil {
+	forEachStore(t, func(t *testing.T, s testStore) {
+		db := s.open(t)
+		if _, err := db.write.Exec(`INSERT INTO schema_version (version) VALUES ($1)`, len(db.dialect.migrations)+1); err != nil {
+			t.Fatal(err)
+		}
 		db.Close()
-		t.Error("Open of a database from a newer program succeeded")
-	}
+		if db, err := s.openErr(); err == nil {
+			db.Close()
+			t.Error("Open of a database from a newer program succeeded")
+		}
+	})
 }
 
+// TestConcurrentOpen starts several servers on one new database at once:
+// each migration is applied once, and every Open succeeds.
+func TestConcurrentOpen(t *testing.T) {
+	if len(sqliteMigrations) != len(postgresMigrations) {
+		t.Fatalf("%d SQLite migrations, %d PostgreSQL ones", len(sqliteMigrations), len(postgresMigrations))
+	}
+	forEachStore(t, func(t *testing.T, s testStore) {
+		dbs := make([]*DB, 4)
+		errs := make([]error, len(dbs))
+		var wg sync.WaitGroup
+		for i := range dbs {
+			wg.Go(func() { dbs[i], errs[i] = s.openErr() })
+		}
+		wg.Wait()
+		for i, db := range dbs {
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			t.Cleanup(func() { db.Close() })
+		}
+		var versions int
+		if err := dbs[0].read.QueryRow(`SELECT count(*) FROM schema_version`).Scan(&versions); err != nil || versions != len(sqliteMigrations) {
+			t.Errorf("schema_version has %d rows, %v; want %d", versions, err, len(sqliteMigrations))
+		}
+	})
+}
+
+// TestConcurrentAppends has writers on several handles, as in several server
+// processes, append to one conversation at once. Two writers, on different
+// handles, send each message, with the same ClientID, as a client that
+// resends after a reconnect might: each is stored once, and the seqs have no
+// gap and no repeat.
 func TestConcurrentAppends(t *testing.T) {
 	const writers, each = 8, 50
-	// handles > 1 stands for several processes on one file: only the
-	// IMMEDIATE transactions keep them from reading the same last seq.
-	for _, handles := range []int{1, 2} {
-		t.Run(fmt.Sprint(handles, " handles"), func(t *testing.T) {
-			ctx := t.Context()
-			dir := t.TempDir()
-			first := seed(t, openTest(t, dir))
-			dbs := []*DB{first}
-			for range handles - 1 {
-				dbs = append(dbs, openTest(t, dir))
-			}
-			conv, err := first.EnsureDirect(ctx, "alice", "bob")
-			if err != nil {
-				t.Fatal(err)
-			}
-			var wg sync.WaitGroup
-			errs := make(chan error, writers*each)
-			for w := range writers {
-				wg.Go(func() {
-					db := dbs[w%len(dbs)]
-					for i := range each {
-						_, _, err := db.AppendMessage(ctx, protocol.Message{
-							Conversation: conv, From: "alice", Type: protocol.KindText,
-							ClientID: fmt.Sprintf("w%d-%d", w, i), Text: "hi", TimeMS: int64(i),
-						})
-						if err != nil {
-							errs <- err
+	const messages = writers / 2 * each
+	forEachStore(t, func(t *testing.T, s testStore) {
+		ctx := t.Context()
+		dbs := []*DB{seed(t, s.open(t)), s.open(t)}
+		conv, err := dbs[0].EnsureDirect(ctx, "alice", "bob")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, writers*each)
+		var stored sync.Map // ClientID → Seq, of the writer that stored it
+		for w := range writers {
+			wg.Go(func() {
+				db := dbs[w%len(dbs)]
+				for i := range each {
+					m, existed, err := db.AppendMessage(ctx, protocol.Message{
+						Conversation: conv, From: "alice", Type: protocol.KindText,
+						ClientID: fmt.Sprintf("w%d-%d", w/2, i), Text: "hi", TimeMS: int64(i),
+					})
+					if err != nil {
+						errs <- err
+						continue
+					}
+					if !existed {
+						if prev, dup := stored.LoadOrStore(m.ClientID, m.Seq); dup {
+							errs <- fmt.Errorf("%s stored twice, as %d and %d", m.ClientID, prev, m.Seq)
 						}
 					}
-				})
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		msgs, more, err := dbs[1].History(ctx, conv, 0, messages+1)
+		if err != nil || more || len(msgs) != messages {
+			t.Fatalf("history: %d messages, more %v, %v; want %d", len(msgs), more, err, messages)
+		}
+		for i, m := range msgs {
+			if seq, _ := stored.Load(m.ClientID); m.Seq != int64(i+1) || seq != m.Seq {
+				t.Fatalf("message %d has seq %d; its writer got %v", i, m.Seq, seq)
 			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
+		}
+		c, err := dbs[0].Conversation(ctx, conv)
+		if err != nil || c.LastSeq != messages {
+			t.Errorf("last seq %d, %v; want %d", c.LastSeq, err, messages)
+		}
+	})
+}
+
+// TestConcurrentAddMembers has two handles add members to one group at once,
+// each add fitting the limit but not both: one of them is refused.
+func TestConcurrentAddMembers(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s testStore) {
+		ctx := t.Context()
+		dbs := []*DB{seed(t, s.open(t)), s.open(t)}
+		var users []string
+		for i := range protocol.MaxGroupMembers + 1 {
+			u := fmt.Sprintf("user%03d", i)
+			if err := dbs[0].CreateUser(ctx, u, []byte("h")); err != nil {
 				t.Fatal(err)
 			}
-			msgs, more, err := first.History(ctx, conv, 0, writers*each)
-			if err != nil || more || len(msgs) != writers*each {
-				t.Fatalf("history: %d messages, more %v, %v", len(msgs), more, err)
+			users = append(users, u)
+		}
+		// alice and limit-3 others: each add of two fits, both do not.
+		n := protocol.MaxGroupMembers - 3
+		for round := range 5 {
+			group := fmt.Sprint("g", round)
+			if _, err := dbs[0].CreateGroup(ctx, group, "G", "alice", users[:n]); err != nil {
+				t.Fatal(err)
 			}
-			for i, m := range msgs {
-				if m.Seq != int64(i+1) {
-					t.Fatalf("message %d has seq %d", i, m.Seq)
-				}
+			errs := make([]error, 2)
+			var wg sync.WaitGroup
+			for i, db := range dbs {
+				wg.Go(func() { _, errs[i] = db.AddMembers(ctx, "group:"+group, users[n+2*i:n+2*i+2]) })
 			}
-			c, err := first.Conversation(ctx, conv)
-			if err != nil || c.LastSeq != writers*each {
-				t.Errorf("last seq %d, %v; want %d", c.LastSeq, err, writers*each)
+			wg.Wait()
+			if (errs[0] == nil) == (errs[1] == nil) {
+				t.Fatalf("errors %v; want one add refused", errs)
 			}
-		})
-	}
+			if members, err := dbs[0].Members(ctx, "group:"+group); err != nil || len(members) != protocol.MaxGroupMembers {
+				t.Fatalf("%d members, %v; want %d", len(members), err, protocol.MaxGroupMembers)
+			}
+		}
+	})
 }
 
 // TestQueryPlans checks that the queries run on every message go through an
 // index: no scan of a table, no sort.
+//
+// The plans are SQLite's: PostgreSQL plans by the size of its tables.
 func TestQueryPlans(t *testing.T) {
-	db := newTest(t)
+	db := newTest(t, testStore{dir: t.TempDir()})
 	for _, tc := range []struct {
 		name, query string
 		args        []any
@@ -279,60 +393,66 @@ func TestQueryPlans(t *testing.T) {
 // TestCanceled checks that every method fails, without panicking, on a
 // context that is done, and says that it was the store.
 func TestCanceled(t *testing.T) {
-	db := newTest(t)
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	calls := map[string]func() error{
-		"CreateUser":   func() error { return db.CreateUser(ctx, "erin", nil) },
-		"User":         func() error { _, err := db.User(ctx, "alice"); return err },
-		"MissingUsers": func() error { _, err := db.MissingUsers(ctx, []string{"alice"}); return err },
-		"Secret":       func() error { _, err := db.Secret(ctx); return err },
-		"EnsureDirect": func() error { _, err := db.EnsureDirect(ctx, "alice", "bob"); return err },
-		"CreateGroup":  func() error { _, err := db.CreateGroup(ctx, "g", "G", "alice", nil); return err },
-		"AddMembers":   func() error { _, err := db.AddMembers(ctx, "group:g", []string{"bob"}); return err },
-		"Conversation": func() error { _, err := db.Conversation(ctx, "group:g"); return err },
-		"IsMember":     func() error { _, err := db.IsMember(ctx, "group:g", "alice"); return err },
-		"Members":      func() error { _, err := db.Members(ctx, "group:g"); return err },
-		"Conversations": func() error {
-			_, err := db.Conversations(ctx, "alice")
-			return err
-		},
-		"Contacts": func() error { _, err := db.Contacts(ctx, "alice"); return err },
-		"AppendMessage": func() error {
-			_, _, err := db.AppendMessage(ctx, protocol.Message{Conversation: "group:g"})
-			return err
-		},
-		"History":         func() error { _, _, err := db.History(ctx, "group:g", 0, 0); return err },
-		"Since":           func() error { _, _, err := db.Since(ctx, "alice", nil, 0); return err },
-		"CallStarted":     func() error { return db.CallStarted(ctx, CallRow{ID: "c"}) },
-		"CallAnswered":    func() error { return db.CallAnswered(ctx, "c", 1) },
-		"CallEnded":       func() error { return db.CallEnded(ctx, "c", protocol.OutcomeFailed, 1) },
-		"UnfinishedCalls": func() error { _, err := db.UnfinishedCalls(ctx); return err },
-	}
-	for name, call := range calls {
-		err := call()
-		if err == nil || !strings.HasPrefix(err.Error(), "store: ") {
-			t.Errorf("%s: %v, want a store: error", name, err)
+	forEachStore(t, func(t *testing.T, s testStore) {
+		db := newTest(t, s)
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		calls := map[string]func() error{
+			"CreateUser":   func() error { return db.CreateUser(ctx, "erin", nil) },
+			"User":         func() error { _, err := db.User(ctx, "alice"); return err },
+			"MissingUsers": func() error { _, err := db.MissingUsers(ctx, []string{"alice"}); return err },
+			"Secret":       func() error { _, err := db.Secret(ctx); return err },
+			"EnsureDirect": func() error { _, err := db.EnsureDirect(ctx, "alice", "bob"); return err },
+			"CreateGroup":  func() error { _, err := db.CreateGroup(ctx, "g", "G", "alice", nil); return err },
+			"AddMembers":   func() error { _, err := db.AddMembers(ctx, "group:g", []string{"bob"}); return err },
+			"Conversation": func() error { _, err := db.Conversation(ctx, "group:g"); return err },
+			"IsMember":     func() error { _, err := db.IsMember(ctx, "group:g", "alice"); return err },
+			"Members":      func() error { _, err := db.Members(ctx, "group:g"); return err },
+			"Conversations": func() error {
+				_, err := db.Conversations(ctx, "alice")
+				return err
+			},
+			"Contacts": func() error { _, err := db.Contacts(ctx, "alice"); return err },
+			"AppendMessage": func() error {
+				_, _, err := db.AppendMessage(ctx, protocol.Message{Conversation: "group:g"})
+				return err
+			},
+			"History":         func() error { _, _, err := db.History(ctx, "group:g", 0, 0); return err },
+			"Since":           func() error { _, _, err := db.Since(ctx, "alice", nil, 0); return err },
+			"CallStarted":     func() error { return db.CallStarted(ctx, CallRow{ID: "c"}) },
+			"CallAnswered":    func() error { return db.CallAnswered(ctx, "c", 1) },
+			"CallEnded":       func() error { return db.CallEnded(ctx, "c", protocol.OutcomeFailed, 1) },
+			"UnfinishedCalls": func() error { _, err := db.UnfinishedCalls(ctx); return err },
 		}
-		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrExists) {
-			t.Errorf("%s: %v is not a context error", name, err)
+		for name, call := range calls {
+			err := call()
+			if err == nil || !strings.HasPrefix(err.Error(), "store: ") {
+				t.Errorf("%s: %v, want a store: error", name, err)
+			}
+			if errors.Is(err, ErrNotFound) || errors.Is(err, ErrExists) {
+				t.Errorf("%s: %v is not a context error", name, err)
+			}
 		}
-	}
+	})
 }
 
 func BenchmarkAppendMessage(b *testing.B) {
-	db := newTest(b)
-	conv, err := db.EnsureDirect(b.Context(), "alice", "bob")
-	if err != nil {
-		b.Fatal(err)
-	}
-	m := protocol.Message{Conversation: conv, From: "alice", Type: protocol.KindText, Text: strings.Repeat("x", 100)}
-	i := 0
-	for b.Loop() {
-		i++
-		m.ClientID = fmt.Sprint("c", i)
-		if _, _, err := db.AppendMessage(b.Context(), m); err != nil {
-			b.Fatal(err)
-		}
+	for _, k := range storeKinds {
+		b.Run(k.name, func(b *testing.B) {
+			db := newTest(b, k.fresh(b))
+			conv, err := db.EnsureDirect(b.Context(), "alice", "bob")
+			if err != nil {
+				b.Fatal(err)
+			}
+			m := protocol.Message{Conversation: conv, From: "alice", Type: protocol.KindText, Text: strings.Repeat("x", 100)}
+			i := 0
+			for b.Loop() {
+				i++
+				m.ClientID = fmt.Sprint("c", i)
+				if _, _, err := db.AppendMessage(b.Context(), m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -21,7 +21,7 @@ type User struct {
 func (db *DB) CreateUser(ctx context.Context, name string, passwordHash []byte) (err error) {
 	defer wrap(&err, "create user")
 	n, err := affected(db.write.ExecContext(ctx,
-		`INSERT INTO users (name, password_hash, created_ms) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`,
+		`INSERT INTO users (name, password_hash, created_ms) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING`,
 		name, passwordHash, time.Now().UnixMilli()))
 	if err == nil && n == 0 {
 		err = fmt.Errorf("user %q: %w", name, ErrExists)
@@ -32,7 +32,7 @@ func (db *DB) CreateUser(ctx context.Context, name string, passwordHash []byte) 
 // User returns the account called name, or ErrNotFound.
 func (db *DB) User(ctx context.Context, name string) (u User, err error) {
 	defer wrap(&err, "user")
-	err = db.read.QueryRowContext(ctx, `SELECT name, password_hash, created_ms FROM users WHERE name = ?`, name).
+	err = db.read.QueryRowContext(ctx, `SELECT name, password_hash, created_ms FROM users WHERE name = $1`, name).
 		Scan(&u.Name, &u.PasswordHash, &u.CreatedMS)
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fmt.Errorf("user %q: %w", name, ErrNotFound)
@@ -51,7 +51,7 @@ func missingUsers(ctx context.Context, q querier, names []string) ([]string, err
 	var missing []string
 	for _, name := range names {
 		var exists bool
-		err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE name = ?)`, name).Scan(&exists)
+		err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE name = $1)`, name).Scan(&exists)
 		if err != nil {
 			return nil, err
 		}
@@ -90,7 +90,7 @@ func (db *DB) Secret(ctx context.Context) (secret []byte, err error) {
 	rand.Read(key) // never fails since Go 1.24
 	err = db.update(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx,
-			`INSERT INTO settings (key, value) VALUES ('secret', ?) ON CONFLICT (key) DO NOTHING`, key)
+			`INSERT INTO settings (key, value) VALUES ('secret', $1) ON CONFLICT (key) DO NOTHING`, key)
 		if err != nil {
 			return err
 		}
