@@ -73,6 +73,10 @@ type App struct {
 	memory   idleMemory
 	// notify sends a desktop notification; tests record it instead.
 	notify func(title, body string)
+	// openSpeaker starts playing what pull gives on the named playback
+	// device and returns what stops it (platform.OpenSpeaker); tests
+	// stand in for a machine with or without sound.
+	openSpeaker func(device string, pull func(pcm []int16) int) (stop func(), err error)
 }
 
 // New builds the app on a fyne.App (app.NewWithID in main, test.NewApp in
@@ -91,6 +95,9 @@ func New(fa fyne.App, opts ...Option) *App {
 	}
 	a := &App{fyne: fa, opts: o, log: o.log}
 	a.notify = func(title, body string) { platform.Notify(fa, title, body) }
+	a.openSpeaker = func(device string, pull func(pcm []int16) int) (func(), error) {
+		return playing(platform.OpenSpeaker(device, pull))
+	}
 	// Quiet for a few seconds: the windows are drawn, the call is over.
 	a.memory = idleMemory{settle: 5 * time.Second, release: debug.FreeOSMemory}
 	a.monitors = newMonitors(a)

@@ -98,3 +98,17 @@ func TestChatStateFollowsEvents(t *testing.T) {
 		t.Fatal("live call after its end")
 	}
 }
+
+// A group invite names the group as the chat knows it, once a group
+// update has told its name; until then, by its id.
+func TestCallScreensNameTheGroup(t *testing.T) {
+	s := &Session{chat: newChatState("alice")}
+	if got := s.convTitle("group:7d2e91c04a"); got != "7d2e91c04a" {
+		t.Fatalf("an unknown group is %q", got)
+	}
+	s.chat.applyEvent(event(t, protocol.TypeGroupUpdate, protocol.ConversationReply{Conversation: protocol.Conversation{
+		ID: "group:7d2e91c04a", Name: "Team", Members: []string{"alice", "bob", "carol"}}}))
+	if got := s.convTitle("group:7d2e91c04a"); got != "Team" {
+		t.Fatalf("the group is %q, want its name", got)
+	}
+}

@@ -224,6 +224,16 @@ func (st *chatState) snapshot() snapshot {
 	return s
 }
 
+// name is a group conversation's name, or "" while it is not known.
+func (st *chatState) name(conv string) string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if cs, ok := st.convs[conv]; ok {
+		return cs.conv.Name
+	}
+	return ""
+}
+
 func (st *chatState) contacts() []string {
 	st.mu.Lock()
 	defer st.mu.Unlock()

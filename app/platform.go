@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"fyne.io/fyne/v2"
+
 	"parley/assets"
 	"parley/callcore"
 	"parley/media"
@@ -112,13 +114,17 @@ func (s *Session) announce(c protocol.Call) {
 }
 
 // playCall plays the call's sound on the chosen speaker from the moment
-// media flows until the call is over.
+// media flows until the call is over. Without a speaker (ErrNoSpeaker on
+// a machine without sound) the call screens say so.
 func (s *Session) playCall(state callcore.State) {
 	switch state {
 	case callcore.Active:
 		s.audio.ensure(&s.devices, func() (func(), error) {
-			return playing(platform.OpenSpeaker(s.app.currentSettings().Speaker, s.sound.pull(s.phone.ReadAudio)))
-		}, s.app.logFailure("call audio cannot play"))
+			return s.app.openSpeaker(s.app.currentSettings().Speaker, s.sound.pull(s.phone.ReadAudio))
+		}, func(err error) {
+			s.app.logFailure("call audio cannot play")(err)
+			fyne.Do(func() { s.screens.SetSpeakerMissing(err != nil) })
+		})
 	case callcore.Idle:
 		s.audio.halt(&s.devices)
 		s.sound.off.Store(false) // the next call starts with its sound on

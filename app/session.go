@@ -46,6 +46,7 @@ func (a *App) startSession(c *client.Client, win fyne.Window) *Session {
 	s := &Session{app: a, client: c, chat: newChatState(c.User()), me: c.User(), win: win, done: make(chan struct{})}
 	s.screens = views.NewCallScreens(a.fyne, s.me, nil)
 	s.screens.Members = s.members
+	s.screens.Title = s.convTitle
 	s.screens.OnError = s.showError
 	s.screens.OnSpeakerOff = s.sound.off.Store
 	ring, err := ringtone()
@@ -62,35 +63,40 @@ func (a *App) startSession(c *client.Client, win fyne.Window) *Session {
 			return st.Camera, st.Microphone
 		},
 		VoiceProcessing: a.voiceProcessing,
-		OnEvent: func(ev callcore.Event) {
-			if ev.Type == callcore.EventState {
-				s.playCall(ev.State)
-			}
-			fyne.Do(func() {
-				if ev.Type == callcore.EventState {
-					a.monitors.inCall(s, ev.State != callcore.Idle)
-					if ev.State == callcore.Idle {
-						a.memory.busy() // a call just ended
-					}
-				}
-				before := screenName(s.screens)
-				s.screens.HandleEvent(ev)
-				if ev.Type == callcore.EventState && ev.State == callcore.Incoming {
-					s.announce(ev.Call)
-				}
-				if after := screenName(s.screens); after != before {
-					a.log.Info("call screen", "user", s.me, "screen", after)
-				}
-			})
-		},
-		OnFrame:      func(user string, img *image.RGBA) { s.screens.UserFrame(user, img) },
-		OnLocalFrame: func(img *image.RGBA) { s.screens.LocalFrame(img) },
+		OnEvent:         s.callEvent,
+		OnFrame:         func(user string, img *image.RGBA) { s.screens.UserFrame(user, img) },
+		OnLocalFrame:    func(img *image.RGBA) { s.screens.LocalFrame(img) },
 	})
 	s.screens.Control = s.phone
 	s.buildMain()
 	go s.events()
 	go s.load()
 	return s
+}
+
+// callEvent is the call engine's OnEvent: the call's sound follows its
+// state, and the views show the event on the UI goroutine.
+func (s *Session) callEvent(ev callcore.Event) {
+	a := s.app
+	if ev.Type == callcore.EventState {
+		s.playCall(ev.State)
+	}
+	fyne.Do(func() {
+		if ev.Type == callcore.EventState {
+			a.monitors.inCall(s, ev.State != callcore.Idle)
+			if ev.State == callcore.Idle {
+				a.memory.busy() // a call just ended
+			}
+		}
+		before := screenName(s.screens)
+		s.screens.HandleEvent(ev)
+		if ev.Type == callcore.EventState && ev.State == callcore.Incoming {
+			s.announce(ev.Call)
+		}
+		if after := screenName(s.screens); after != before {
+			a.log.Info("call screen", "user", s.me, "screen", after)
+		}
+	})
 }
 
 // buildMain (re)builds the main window's content, after sign-in and after
@@ -248,6 +254,15 @@ func (s *Session) CreateGroup(name string, members []string) (string, error) {
 	s.chat.setConversation(r.Conversation)
 	s.render()
 	return r.Conversation.ID, nil
+}
+
+// convTitle names a conversation on the call screens (a group invite):
+// the group's name, or its id while the name is not known.
+func (s *Session) convTitle(conv string) string {
+	if name := s.chat.name(conv); name != "" {
+		return name
+	}
+	return strings.TrimPrefix(conv, "group:")
 }
 
 func (s *Session) members(conv string) []string {

@@ -25,7 +25,9 @@ var (
 	toggleOnColor = color.NRGBA{0xf1, 0xf3, 0xf4, 0xff}
 )
 
-// RoundButton is a round icon button with its label under it.
+// RoundButton is a round icon button with its label under it. It takes
+// the keyboard (Tab moves to it; Space or Enter taps it, a ring shows it
+// has the keyboard) and hands the keys it does not use to its window.
 type RoundButton struct {
 	widget.BaseWidget
 	Text     string
@@ -33,10 +35,15 @@ type RoundButton struct {
 	OnTapped func()
 	// On shows a toggle that is on: the light fill, a dark icon.
 	On bool
+	// OnKey, when set, hears every key used while the button has the
+	// keyboard; see keyUse.
+	OnKey func() bool
 
 	fill       color.Color
 	labelColor color.Color
 	size       float32
+	focused    bool
+	keys       keyUse
 }
 
 // NewRoundButton is a button of diameter size; labelColor is its label's,
@@ -51,6 +58,47 @@ func NewRoundButton(label string, icon fyne.Resource, fill, labelColor color.Col
 func (b *RoundButton) Tapped(*fyne.PointEvent) {
 	if b.OnTapped != nil {
 		b.OnTapped()
+	}
+}
+
+// FocusGained implements fyne.Focusable: the ring shows.
+func (b *RoundButton) FocusGained() {
+	b.focused = true
+	b.Refresh()
+}
+
+// FocusLost implements fyne.Focusable.
+func (b *RoundButton) FocusLost() {
+	b.focused = false
+	b.keys.revealed = false
+	b.Refresh()
+}
+
+// HasFocus tells whether the button has the keyboard.
+func (b *RoundButton) HasFocus() bool { return b.focused }
+
+// KeyDown implements desktop.Keyable: a key goes down, before it is typed.
+func (b *RoundButton) KeyDown(*fyne.KeyEvent) { b.keys.down(b.OnKey) }
+
+// KeyUp implements desktop.Keyable.
+func (b *RoundButton) KeyUp(*fyne.KeyEvent) {}
+
+// TypedRune implements fyne.Focusable.
+func (b *RoundButton) TypedRune(rune) { b.keys.typed(b.OnKey) }
+
+// TypedKey implements fyne.Focusable: Space and Enter tap the button; the
+// window has the other keys (Escape on the invite declines).
+func (b *RoundButton) TypedKey(ev *fyne.KeyEvent) {
+	if b.keys.typed(b.OnKey) {
+		return
+	}
+	switch ev.Name {
+	case fyne.KeySpace, fyne.KeyReturn, fyne.KeyEnter:
+		b.Tapped(nil)
+		return
+	}
+	if c := fyne.CurrentApp().Driver().CanvasForObject(b); c != nil && c.OnTypedKey() != nil {
+		c.OnTypedKey()(ev)
 	}
 }
 
@@ -69,7 +117,9 @@ func (b *RoundButton) Cursor() desktop.Cursor { return desktop.PointerCursor }
 
 func (b *RoundButton) CreateRenderer() fyne.WidgetRenderer {
 	r := &roundButtonRenderer{b: b, circle: canvas.NewCircle(b.fill), icon: canvas.NewImageFromResource(nil),
-		label: canvas.NewText("", b.labelColor)}
+		label: canvas.NewText("", b.labelColor), ring: canvas.NewCircle(color.Transparent)}
+	// The ring is in the label's colour, which reads on the background.
+	r.ring.StrokeColor, r.ring.StrokeWidth = b.labelColor, 2
 	r.icon.FillMode = canvas.ImageFillContain
 	r.label.Alignment = fyne.TextAlignCenter
 	r.label.TextSize = 12
@@ -79,13 +129,14 @@ func (b *RoundButton) CreateRenderer() fyne.WidgetRenderer {
 
 type roundButtonRenderer struct {
 	b      *RoundButton
+	ring   *canvas.Circle // around the button while it has the keyboard
 	circle *canvas.Circle
 	icon   *canvas.Image
 	label  *canvas.Text
 }
 
 func (r *roundButtonRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.circle, r.icon, r.label}
+	return []fyne.CanvasObject{r.ring, r.circle, r.icon, r.label}
 }
 
 func (r *roundButtonRenderer) MinSize() fyne.Size {
@@ -100,6 +151,8 @@ func (r *roundButtonRenderer) Layout(size fyne.Size) {
 	left := (size.Width - d) / 2
 	r.circle.Resize(fyne.NewSquareSize(d))
 	r.circle.Move(fyne.NewPos(left, 0))
+	r.ring.Resize(fyne.NewSquareSize(d + 6))
+	r.ring.Move(fyne.NewPos(left-3, -3))
 	r.icon.Resize(fyne.NewSquareSize(d / 2))
 	r.icon.Move(fyne.NewPos(left+d/4, d/4))
 	r.label.Resize(fyne.NewSize(size.Width, r.label.MinSize().Height))
@@ -117,11 +170,78 @@ func (r *roundButtonRenderer) Refresh() {
 	}
 	r.label.Text = r.b.Text
 	r.label.Hidden = r.b.Text == ""
+	r.ring.Hidden = !r.b.focused
 	r.Layout(r.b.Size())
 	canvas.Refresh(r.b)
 }
 
 func (r *roundButtonRenderer) Destroy() {}
+
+// keyUse is how a control of a screen whose controls hide (the video
+// screen) tells it of the keys used while the control has the keyboard:
+// onKey shows the controls and tells whether they were hidden. The key
+// that brings them back does nothing else, so that a key pressed while
+// nothing shows cannot tap a control unseen.
+type keyUse struct {
+	revealed bool // the key that went down brought the controls back
+}
+
+// down is a key going down (desktop.Keyable).
+func (k *keyUse) down(onKey func() bool) { k.revealed = onKey != nil && onKey() }
+
+// typed is a key or a character typed; it tells whether the key only
+// brought the controls back.
+func (k *keyUse) typed(onKey func() bool) bool {
+	revealed := k.revealed
+	k.revealed = false
+	if onKey != nil && onKey() {
+		revealed = true
+	}
+	return revealed
+}
+
+// KeyButton is a widget.Button that tells OnKey of the keys used while it
+// has the keyboard, as RoundButton does: the video screen's minimise
+// button.
+type KeyButton struct {
+	widget.Button
+	OnKey func() bool
+	keys  keyUse
+}
+
+// NewKeyButton is a button with icon and no text.
+func NewKeyButton(icon fyne.Resource, tap func()) *KeyButton {
+	b := &KeyButton{}
+	b.Icon, b.OnTapped = icon, tap
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// KeyDown implements desktop.Keyable.
+func (b *KeyButton) KeyDown(*fyne.KeyEvent) { b.keys.down(b.OnKey) }
+
+// KeyUp implements desktop.Keyable.
+func (b *KeyButton) KeyUp(*fyne.KeyEvent) {}
+
+// TypedRune implements fyne.Focusable.
+func (b *KeyButton) TypedRune(r rune) {
+	if !b.keys.typed(b.OnKey) {
+		b.Button.TypedRune(r)
+	}
+}
+
+// TypedKey implements fyne.Focusable.
+func (b *KeyButton) TypedKey(ev *fyne.KeyEvent) {
+	if !b.keys.typed(b.OnKey) {
+		b.Button.TypedKey(ev)
+	}
+}
+
+// FocusLost implements fyne.Focusable.
+func (b *KeyButton) FocusLost() {
+	b.keys.revealed = false
+	b.Button.FocusLost()
+}
 
 // callButton is a round button of the call screens, on their dark
 // background.

@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -62,6 +63,7 @@ type CallScreens struct {
 	speakers    []string
 	status      string // an error or how the call ended; "" for the state's words
 	speakerOff  bool   // the speaker button: this device plays nothing of the call
+	noSpeaker   bool   // the app found no speaker for the call's sound
 	connectedAt time.Time
 	// wantMuted and wantCameraOff are requests the engine has not
 	// confirmed yet, shown meanwhile; nil once it has.
@@ -138,7 +140,7 @@ func (s *CallScreens) LocalFrame(img *image.RGBA) {
 func (s *CallScreens) Snapshot() CallSnapshot {
 	snap := CallSnapshot{Me: s.Me, State: s.state, Call: s.call, VoiceOnly: s.voiceOnly, Title: s.Title(s.call.Conversation),
 		SecondsLeft: s.secondsLeft, Quality: s.quality, Speakers: s.speakers, Status: s.status,
-		SpeakerOff: s.speakerOff}
+		SpeakerOff: s.speakerOff, NoSpeaker: s.noSpeaker}
 	if p := s.call.Participant(s.Me); p != nil {
 		snap.Muted, snap.CameraOff = p.Muted, p.CameraOff
 	}
@@ -212,11 +214,22 @@ func (s *CallScreens) HandleEvent(ev callcore.Event) {
 	}
 }
 
+// SetSpeakerMissing says whether the app found a speaker to play the
+// call's sound on (it opens one when media flows): without one the call
+// screens say so, as they say a missing microphone or camera.
+func (s *CallScreens) SetSpeakerMissing(missing bool) {
+	if s.noSpeaker != missing {
+		s.noSpeaker = missing
+		s.refresh()
+	}
+}
+
 // newCall forgets what the screens showed of the last call.
 func (s *CallScreens) newCall(voiceOnly bool) {
 	s.voiceOnly, s.secondsLeft, s.quality, s.speakers, s.status = voiceOnly, 0, media.QualityUnknown, nil, ""
 	s.wantMuted, s.wantCameraOff = nil, nil
 	s.speakerOff = false // each call starts with its sound on
+	s.noSpeaker = false  // and tries the speaker anew
 	s.closeInvite()
 	s.dropScreen()
 	if s.state == callcore.Incoming {
@@ -251,6 +264,16 @@ func (s *CallScreens) show() {
 				v.TypedKey(k)
 			}
 		})
+		// A desktop window tells of every key going down while no control
+		// has the keyboard, Tab and the modifiers included; the controls
+		// tell of theirs (RoundButton.OnKey).
+		if dc, ok := s.win.Canvas().(desktop.Canvas); ok {
+			dc.SetOnKeyDown(func(k *fyne.KeyEvent) {
+				if v, ok := s.screen.(*VideoScreen); ok {
+					v.KeyDown(k)
+				}
+			})
+		}
 	}
 	content := s.screen.Object()
 	if _, video := s.screen.(*VideoScreen); !video { // the video screen has it in its bar

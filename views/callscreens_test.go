@@ -312,3 +312,28 @@ func TestOutcomeTexts(t *testing.T) {
 		}
 	}
 }
+
+// The invite's round buttons take the keyboard: Tab reaches them in
+// order, Enter presses the one that has it (Decline declines, rather than
+// the window's Enter accepting), and Escape still declines.
+func TestInviteButtonsTakeTheKeyboard(t *testing.T) {
+	s, ph, _ := newScreens(test.NewTempApp(t), "alice")
+	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Incoming, Call: call(protocol.MediaVideo, "bob", protocol.CallRinging)})
+	iw := s.Invite()
+	c := iw.Window.Canvas()
+	for _, want := range []*RoundButton{iw.Decline, iw.Voice, iw.Accept} {
+		c.FocusNext()
+		if c.Focused() != want || !want.HasFocus() {
+			t.Fatalf("Tab reaches %v, want %q", c.Focused(), want.Text)
+		}
+	}
+	c.FocusNext() // round again
+	key(c, fyne.KeyReturn)
+	ph.expect(t, "decline")
+	key(c, fyne.KeyTab)
+	key(c, fyne.KeySpace)
+	ph.expect(t, "accept voice")
+	key(c, fyne.KeyEscape)
+	ph.expect(t, "decline")
+	ph.none(t)
+}

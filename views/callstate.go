@@ -23,6 +23,10 @@ type CallSnapshot struct {
 	// SpeakerOff: this device plays nothing of the call (the speaker
 	// button); the engine does not know of it.
 	SpeakerOff bool
+	// NoSpeaker: the app found no speaker to play the call's sound on,
+	// so the person hears nothing of it; the screens say so while the
+	// call lasts.
+	NoSpeaker bool
 	// VoiceOnly: an incoming video call that this device can only answer
 	// with voice (no camera).
 	VoiceOnly   bool
@@ -59,17 +63,24 @@ func (c CallSnapshot) PeerState() protocol.Participant {
 // Video tells whether the call is a video call.
 func (c CallSnapshot) Video() bool { return c.Call.Media == protocol.MediaVideo }
 
-// StatusText is the line a screen shows under the call.
+// StatusText is the line a screen shows under the call, with a missing
+// speaker said after it while the call lasts.
 func (c CallSnapshot) StatusText() string {
+	status := c.Status
 	switch {
-	case c.Status != "":
-		return c.Status
+	case status != "":
 	case c.State == callcore.Connecting:
-		return T("Connecting…")
+		status = T("Connecting…")
 	case c.State == callcore.Outgoing:
-		return T("Waiting for answer…")
+		status = T("Waiting for answer…")
 	}
-	return ""
+	if !c.NoSpeaker || (c.State != callcore.Connecting && c.State != callcore.Active) {
+		return status
+	}
+	if status == "" {
+		return T("No speaker found: you cannot hear the others")
+	}
+	return status + " · " + T("No speaker found")
 }
 
 // CallScreen is one screen of a call: the outgoing, voice, video or group

@@ -66,7 +66,7 @@ type ChatView struct {
 	list     *fyne.Container
 	scroll   *container.Scroll
 	shown    []protocol.Message
-	Input    *widget.Entry
+	Input    *MessageEntry
 	More     *widget.Button
 	Picker   *MemberPicker // the open member picker, for tests
 	root     fyne.CanvasObject
@@ -85,7 +85,7 @@ func NewChatView(win fyne.Window, me string, conv Conversation, d Dialer, m Mess
 	c.banner.Hide()
 	c.list = container.NewVBox()
 	c.scroll = container.NewVScroll(c.list)
-	c.Input = widget.NewEntry()
+	c.Input = NewMessageEntry()
 	c.Input.SetPlaceHolder(T("Type a message"))
 	c.Input.OnSubmitted = func(string) { c.send() }
 	send := widget.NewButtonWithIcon("", theme.MailSendIcon(), c.send)

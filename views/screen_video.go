@@ -15,7 +15,8 @@ import (
 // video large, our preview small at its top right (tap to swap), the
 // peer's name and the timer centred at the top, and round buttons with
 // labels at the bottom. The bars hide while nobody moves the pointer or
-// types.
+// types; any key brings them back, whether the window or one of its
+// controls has the keyboard.
 type VideoScreen struct {
 	Remote       *VideoSurface
 	Local        *VideoSurface
@@ -27,7 +28,7 @@ type VideoScreen struct {
 	SwitchCamera *RoundButton // nil unless there are several cameras
 	ToVoice      *RoundButton
 	Hangup       *RoundButton
-	Minimize     *widget.Button
+	Minimize     *KeyButton
 	Muted        *canvas.Text // shown while the peer is muted
 	Status       *canvas.Text
 	Swapped      bool
@@ -66,8 +67,14 @@ func NewVideoScreen(snap CallSnapshot, remote, local *VideoSurface, cameras int,
 		buttons = append(buttons, v.SwitchCamera)
 	}
 	buttons = append(buttons, v.ToVoice, v.Hangup)
-	v.Minimize = widget.NewButtonWithIcon("", theme.WindowMinimizeIcon(), do.Minimize)
+	v.Minimize = NewKeyButton(theme.WindowMinimizeIcon(), do.Minimize)
 	v.Minimize.Importance = widget.LowImportance
+	// A key used while a control has the keyboard shows the controls, as
+	// one used on the window does (CallScreens gives it the window's).
+	v.Minimize.OnKey = v.keyUsed
+	for _, b := range buttons {
+		b.(*RoundButton).OnKey = v.keyUsed
+	}
 	// Every frame repaints the whole window, so what the window holds
 	// besides the video costs with every frame (measured in
 	// bench/desktop_bench_test.go): the video fits the window as the bare
@@ -196,8 +203,21 @@ func (v *VideoScreen) Fits(snap CallSnapshot) bool {
 func (v *VideoScreen) Close() { stopTimer(&v.hideTimer) }
 
 // TypedKey brings back hidden controls, so that a keyboard reaches them
-// without a mouse.
+// without a mouse: a key typed on the window.
 func (v *VideoScreen) TypedKey(*fyne.KeyEvent) { v.ShowControls() }
+
+// KeyDown is TypedKey for a key going down, which a desktop window tells
+// of every key: Tab (which moves the keyboard to the next control) and
+// the modifiers too.
+func (v *VideoScreen) KeyDown(*fyne.KeyEvent) { v.ShowControls() }
+
+// keyUsed is a key used while a control has the keyboard: it shows the
+// controls and tells whether they were hidden.
+func (v *VideoScreen) keyUsed() bool {
+	hidden := !v.ControlsShown()
+	v.ShowControls()
+	return hidden
+}
 
 func (v *VideoScreen) pointerMoved(at fyne.Position) {
 	v.onBar = false

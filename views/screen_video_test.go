@@ -152,3 +152,125 @@ func TestVideoCallControlsInAnyOrderOfEvents(t *testing.T) {
 		t.Fatalf("%d timers outlive the view", n)
 	}
 }
+
+// key is a key press as the desktop driver delivers it to the control
+// that has the keyboard: down, then typed (Tab moves the keyboard on
+// instead of being typed).
+func key(c fyne.Canvas, name fyne.KeyName) {
+	f := c.Focused()
+	ev := &fyne.KeyEvent{Name: name}
+	if k, ok := f.(desktop.Keyable); ok {
+		k.KeyDown(ev)
+	}
+	if name == fyne.KeyTab {
+		c.FocusNext()
+		return
+	}
+	f.TypedKey(ev)
+}
+
+// TestVideoCallControlsShowOnKeysInAControl: while a control of the video
+// screen has the keyboard, any key shows the hidden controls (the window's
+// key handler does not hear it); the key that brings them back does
+// nothing else, so nothing is tapped unseen; once they show, Space and
+// Enter tap the control and Tab moves to the next.
+func TestVideoCallControlsShowOnKeysInAControl(t *testing.T) {
+	ph, clk := newFakePhone(), newManualClock()
+	v, _ := videoCallInWindow(t, clk, CallActions{Minimize: func() { ph.rec("minimize") },
+		Mute: func() { ph.rec("mute") }, Camera: func() { ph.rec("camera") }})
+	c := fyne.CurrentApp().Driver().CanvasForObject(v.Object())
+	c.SetOnTypedKey(func(k *fyne.KeyEvent) { v.TypedKey(k) }) // as CallScreens does
+	hide := func() {
+		t.Helper()
+		clk.Advance(v.ControlsIdle)
+		if v.ControlsShown() {
+			t.Fatal("the controls stay while nothing moves")
+		}
+	}
+	c.FocusNext()
+	if c.Focused() != v.Minimize {
+		t.Fatalf("Tab reaches %T first, want the minimise button", c.Focused())
+	}
+	hide()
+	key(c, fyne.KeySpace)
+	if !v.ControlsShown() {
+		t.Fatal("Space on the minimise button does not show the controls")
+	}
+	ph.none(t)
+	key(c, fyne.KeySpace)
+	ph.expect(t, "minimize")
+
+	key(c, fyne.KeyTab)
+	if c.Focused() != v.Mute || !v.Mute.HasFocus() {
+		t.Fatalf("Tab moves to %T, want Mute", c.Focused())
+	}
+	for _, name := range []fyne.KeyName{fyne.KeyLeft, fyne.KeyEscape, fyne.KeyA, fyne.KeyReturn} {
+		hide()
+		key(c, name)
+		if !v.ControlsShown() {
+			t.Fatalf("%s on Mute does not show the controls", name)
+		}
+		ph.none(t)
+	}
+	hide()
+	v.Mute.TypedRune('a') // a character alone, as a driver without key-down events types it
+	if !v.ControlsShown() {
+		t.Fatal("a character typed on Mute does not show the controls")
+	}
+	key(c, fyne.KeyReturn)
+	ph.expect(t, "mute")
+	hide()
+	key(c, fyne.KeyTab) // Tab shows them and moves on
+	if !v.ControlsShown() || c.Focused() != v.Camera || v.Mute.HasFocus() {
+		t.Fatalf("Tab on hidden controls: shown %v, focus on %T", v.ControlsShown(), c.Focused())
+	}
+	key(c, fyne.KeySpace)
+	ph.expect(t, "camera")
+	v.Close()
+}
+
+// keyWindow is a window whose canvas, as a desktop one, tells of every
+// key going down while no control has the keyboard.
+type keyWindow struct {
+	fyne.Window
+	canvas *keyCanvas
+}
+
+type keyCanvas struct {
+	fyne.Canvas
+	down, up func(*fyne.KeyEvent)
+}
+
+func (w *keyWindow) Canvas() fyne.Canvas                 { return w.canvas }
+func (c *keyCanvas) OnKeyDown() func(*fyne.KeyEvent)     { return c.down }
+func (c *keyCanvas) SetOnKeyDown(f func(*fyne.KeyEvent)) { c.down = f }
+func (c *keyCanvas) OnKeyUp() func(*fyne.KeyEvent)       { return c.up }
+func (c *keyCanvas) SetOnKeyUp(f func(*fyne.KeyEvent))   { c.up = f }
+func (a keyApp) NewWindow(title string) fyne.Window      { return newKeyWindow(a.App.NewWindow(title)) }
+func newKeyWindow(w fyne.Window) *keyWindow              { return &keyWindow{w, &keyCanvas{Canvas: w.Canvas()}} }
+
+// keyApp makes keyWindows.
+type keyApp struct{ fyne.App }
+
+// The call window of a desktop shows the video call's controls on any key
+// going down while no control has the keyboard: Tab and Ctrl too, which
+// are never typed.
+func TestVideoCallControlsShowOnKeyDownInTheWindow(t *testing.T) {
+	s, _, clk := newScreens(keyApp{test.NewTempApp(t)}, "alice")
+	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Active, Call: call(protocol.MediaVideo, "alice", protocol.CallActive)})
+	v := video(s)
+	c := s.Window().Canvas().(*keyCanvas)
+	for _, name := range []fyne.KeyName{fyne.KeyTab, desktop.KeyControlLeft, desktop.KeyShiftLeft} {
+		clk.Advance(v.ControlsIdle)
+		if v.ControlsShown() {
+			t.Fatal("the controls stay while nothing moves")
+		}
+		if c.down == nil {
+			t.Fatal("the call window hears no key going down")
+		}
+		c.down(&fyne.KeyEvent{Name: name})
+		if !v.ControlsShown() {
+			t.Fatalf("%s does not show the controls", name)
+		}
+	}
+}

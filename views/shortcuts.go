@@ -11,8 +11,9 @@ import (
 //	Ctrl+1, 2, 3  the Chats, Contacts and Calls tabs
 //	Ctrl+M        the open chat's "more" menu (voice and video call)
 //
-// Fyne hands a shortcut to the focused text field first, so they work
-// while the message box does not have the keyboard.
+// Fyne hands a shortcut to the focused text field first; the message box
+// (MessageEntry) passes these on to the window, so they work while it has
+// the keyboard too.
 var (
 	ShortcutSettings = &desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: fyne.KeyModifierShortcutDefault}
 	ShortcutMore     = &desktop.CustomShortcut{KeyName: fyne.KeyM, Modifier: fyne.KeyModifierShortcutDefault}

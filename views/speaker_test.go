@@ -1,11 +1,14 @@
 package views
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
 
 	"parley/callcore"
+	"parley/media"
 	"parley/protocol"
 )
 
@@ -52,5 +55,58 @@ func TestSpeakerButtonTurnsTheCallsSoundOffAndOn(t *testing.T) {
 	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Active, Call: c2})
 	if voice := s.Current().(*VoiceScreen); voice.Speaker.Text != "Speaker off" || voice.Speaker.On {
 		t.Fatalf("a new call's speaker button: %q on %v", voice.Speaker.Text, voice.Speaker.On)
+	}
+}
+
+// TestNoSpeakerSaidDuringTheCall: when the app finds no speaker for the
+// call's sound, the voice, video and group screens say so in words while
+// the call lasts, after any other status (a missing microphone); the
+// ended call shows its outcome alone, and the next call starts without it.
+func TestNoSpeakerSaidDuringTheCall(t *testing.T) {
+	const alone, short = "No speaker found: you cannot hear the others", "No speaker found"
+	s, _, clk := newScreens(test.NewTempApp(t), "alice")
+	c := call(protocol.MediaVideo, "alice", protocol.CallActive)
+	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Active, Call: c})
+	v := video(s)
+	if shows(s.Window().Content(), short) {
+		t.Fatal("a speaker said missing before the app said so")
+	}
+	clk.Advance(v.ControlsIdle)
+	s.SetSpeakerMissing(true)
+	if v.Status.Text != alone || !shows(s.Window().Content(), alone) || !v.ControlsShown() {
+		t.Fatalf("video screen: status %q, controls shown %v", v.Status.Text, v.ControlsShown())
+	}
+	s.HandleEvent(callcore.Event{Type: callcore.EventError, Err: fmt.Errorf("audio: %w", media.ErrNoMicrophone)})
+	if want := "No microphone found: the others cannot hear you · " + short; v.Status.Text != want {
+		t.Fatalf("with no microphone either: %q, want %q", v.Status.Text, want)
+	}
+
+	c.Media = protocol.MediaAudio
+	s.HandleEvent(callcore.Event{Type: callcore.EventSwitched, Call: c})
+	voice := s.Current().(*VoiceScreen)
+	if !strings.HasSuffix(voice.Status.Text, " · "+short) {
+		t.Fatalf("voice screen: status %q", voice.Status.Text)
+	}
+	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Ended, Outcome: protocol.OutcomeCompleted, Call: c})
+	if voice.Status.Text != "Call ended" {
+		t.Fatalf("ended call: status %q", voice.Status.Text)
+	}
+	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Idle})
+
+	// A group call: the grid's status line.
+	g := groupCall(protocol.MediaVideo, "bob", "carol")
+	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Outgoing, Call: g})
+	s.HandleEvent(callcore.Event{Type: callcore.EventState, State: callcore.Active, Call: g})
+	grid, ok := s.Current().(*GroupScreen)
+	if !ok || shows(s.Window().Content(), short) {
+		t.Fatalf("a new call: screen %T, says %q", s.Current(), texts(s.Window().Content()))
+	}
+	s.SetSpeakerMissing(true)
+	if grid.Status.Text != alone {
+		t.Fatalf("group screen: status %q", grid.Status.Text)
+	}
+	s.SetSpeakerMissing(false) // a speaker was found after all
+	if grid.Status.Text != "" {
+		t.Fatalf("group screen with a speaker: status %q", grid.Status.Text)
 	}
 }

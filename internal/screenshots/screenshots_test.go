@@ -62,7 +62,8 @@ type desktop struct {
 
 // startDemo starts the demo with args (--demo-call video, ...) and prefs
 // (Fyne preferences: language, theme) in a config directory of its own,
-// and waits for alice's and bob's windows.
+// and waits for alice's and bob's windows. Its server listens on a port
+// of its own choosing unless args give an --addr (the last one counts).
 func startDemo(t *testing.T, out string, prefs map[string]any, args ...string) *desktop {
 	t.Helper()
 	x := harness.StartXvfb(t, "xdotool", "import")
@@ -300,6 +301,51 @@ func TestDesktop(t *testing.T) {
 		}
 	})
 
+	// A group video call: carol (who places it) and dave are headless
+	// parley-cli clients on the demo's server with test media, alice and
+	// bob accept on the desktop; the call window shows the grid of four.
+	t.Run("group", func(t *testing.T) {
+		addr := harness.FreeAddr(t)
+		d := startDemo(t, out, map[string]any{"theme": "dark", "language": "en"}, "--addr", addr)
+		g := newHeadless(t, "http://"+addr)
+		g.run("carol", "register")
+		g.run("dave", "register")
+		// alice and bob exist once the demo has signed them in.
+		var id string
+		var err error
+		if !d.waitFor(60*time.Second, "the group of alice, bob, carol and dave", func() bool {
+			id, err = g.try("carol", "group", "create", "Team", "alice", "bob", "dave")
+			id = strings.TrimSpace(id)
+			return err == nil
+		}) {
+			t.Log(err)
+			return
+		}
+		time.Sleep(2 * time.Second) // the demo's windows load
+		media := []string{"--test-media", "--video-size", "320x240", "--fps", "15", "--hold", "10m"}
+		g.start("dave", append([]string{"answer", "--wait", "2m"}, media...)...)
+		g.start("carol", append([]string{"call", "group:" + id, "--video", "--timeout", "2m"}, media...)...)
+		if !d.waitFor(40*time.Second, "the invites of alice and bob", func() bool {
+			o, _ := d.x("xdotool", "search", "--onlyvisible", "--name", "Incoming call")
+			return len(strings.Fields(o)) == 2
+		}) {
+			return
+		}
+		time.Sleep(time.Second)
+		d.shoot("Incoming call", "desktop-incoming-group")
+		for range 2 {
+			win := d.window("Incoming call")
+			d.key("Incoming call", "Return")
+			d.waitFor(10*time.Second, "the invite to close", func() bool { return d.window("Incoming call") != win })
+		}
+		if !d.logs(30*time.Second, "user=alice screen=group", "user=bob screen=group") {
+			d.t.Logf("parley's output:\n%s", d.log.String())
+			return
+		}
+		time.Sleep(6 * time.Second) // everyone's frames flow
+		d.shoot("Parley call", "desktop-group")
+	})
+
 	t.Run("light-chinese", func(t *testing.T) {
 		d := startDemo(t, out, map[string]any{"theme": "light", "language": "zh-Hans"}, "--demo-call", "video")
 		if !d.logs(40*time.Second, "user=alice screen=outgoing") {
@@ -311,6 +357,52 @@ func TestDesktop(t *testing.T) {
 			time.Sleep(time.Second)
 		}
 		d.shoot("Parley — bob", "desktop-light-zh-bob")
+	})
+}
+
+// headless runs parley-cli for the demo's server, as people of the demo
+// (its password).
+type headless struct {
+	t   *testing.T
+	bin string
+	url string
+}
+
+func newHeadless(t *testing.T, url string) *headless {
+	return &headless{t: t, bin: harness.Binary(t, "parley-cli"), url: url}
+}
+
+func (h *headless) cmd(user string, args ...string) *exec.Cmd {
+	cmd := exec.Command(h.bin, append([]string{"--server", h.url, "--user", user}, args...)...)
+	cmd.Env = append(os.Environ(), "PARLEY_PASSWORD=parley-demo")
+	return cmd
+}
+
+// try runs a command to its end and tells its output, or its error.
+func (h *headless) try(user string, args ...string) (string, error) {
+	var stdout, stderr strings.Builder
+	cmd := h.cmd(user, args...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return stdout.String(), fmt.Errorf("parley-cli --user %s %v: %v\n%s", user, args, err, stderr.String())
+	}
+	return stdout.String(), nil
+}
+
+// run runs a command that must succeed.
+func (h *headless) run(user string, args ...string) {
+	if _, err := h.try(user, args...); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// start starts a command (a call) that runs until the test ends.
+func (h *headless) start(user string, args ...string) {
+	p := harness.StartProcess(h.t, h.cmd(user, args...))
+	h.t.Cleanup(func() {
+		if h.t.Failed() {
+			h.t.Logf("parley-cli %s %v:\n%s", user, args, p.Out.String())
+		}
 	})
 }
 
