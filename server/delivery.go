@@ -5,7 +5,7 @@ import (
 	"log/slog"
 
 	"parley/protocol"
-	"parley/server/calls"
+	"parley/server/cluster"
 )
 
 // memberLister is the part of the Store that chat delivery reads.
@@ -22,7 +22,11 @@ type chatDelivery struct {
 }
 
 // deliver sends a stored chat message to every device of every member but
-// exceptDevice of the sender, which has it in its reply.
+// exceptDevice of the sender, which has it in its reply, on every node. A
+// connection's messages are stored and delivered one at a time, and the
+// other nodes get them in that order (NATS keeps one publisher's order), so
+// one sender's messages arrive in seq order everywhere. Messages of two
+// people writing at once may not, on one node as on several.
 func (d *chatDelivery) deliver(ctx context.Context, m protocol.Message, exceptDevice string) {
 	members, err := d.members.Members(ctx, m.Conversation)
 	if err != nil {
@@ -30,11 +34,12 @@ func (d *chatDelivery) deliver(ctx context.Context, m protocol.Message, exceptDe
 		return
 	}
 	frame, _ := protocol.Encode(protocol.TypeChatMessage, "", m)
-	for _, u := range members {
-		except := ""
+	to := make([]cluster.Target, len(members))
+	for i, u := range members {
+		to[i] = cluster.Target{User: u}
 		if u == m.From {
-			except = exceptDevice
+			to[i].Except = exceptDevice
 		}
-		enqueueAll(d.devices.targets(calls.Target{User: u, Except: except}), frame)
 	}
+	d.devices.deliver(to, frame)
 }

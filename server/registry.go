@@ -6,7 +6,19 @@ import (
 
 	"parley/protocol"
 	"parley/server/calls"
+	"parley/server/cluster"
 )
+
+// otherNodes is the rest of the cluster, as this node uses it; nil when the
+// node runs alone. server/cluster implements it.
+type otherNodes interface {
+	// Send hands a frame to the other nodes for their devices that to names.
+	Send(to []cluster.Target, frame []byte)
+	// SetPresence tells them how many devices of user this node has.
+	SetPresence(user string, devices int)
+	// Devices is how many devices of user they have.
+	Devices(user string) int
+}
 
 // registry knows every connected device and queues frames to them. Queuing
 // never blocks: a slow client is cut off rather than allowed to hold up
@@ -15,6 +27,10 @@ type registry struct {
 	// maxDevices bounds the devices of one user, maxConnsPerAddr the
 	// connections from one remote host; zero or less: no bound.
 	maxDevices, maxConnsPerAddr int
+
+	// others is the rest of the cluster (nil: none). Frames for users go
+	// to them as well as to the devices here; set before serving.
+	others otherNodes
 
 	mu sync.RWMutex
 	// devices maps user → device → connection.
@@ -98,12 +114,21 @@ func (r *registry) remove(c *conn) (removed, last bool) {
 	return true, false
 }
 
-// presence is whether user is online now, and on how many devices.
+// presence is whether user is online now, and on how many devices, on
+// every node.
 func (r *registry) presence(user string) protocol.Presence {
-	r.mu.RLock()
-	n := len(r.devices[user])
-	r.mu.RUnlock()
+	n := r.localDevices(user)
+	if r.others != nil {
+		n += r.others.Devices(user)
+	}
 	return protocol.Presence{User: user, Online: n > 0, Devices: n}
+}
+
+// localDevices is how many devices of user are connected to this node.
+func (r *registry) localDevices(user string) int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return len(r.devices[user])
 }
 
 // targets returns the connections a target names.
@@ -138,14 +163,32 @@ func enqueueAll(cs []*conn, frame []byte) int {
 	return n
 }
 
-// sendToUsers delivers one event to every device of users.
+// sendToUsers delivers one event to every device of users, on every node.
 func (r *registry) sendToUsers(users []string, typ string, payload any) {
 	frame, err := protocol.Encode(typ, "", payload)
 	if err != nil {
 		return
 	}
-	for _, u := range users {
-		enqueueAll(r.targets(calls.Target{User: u}), frame)
+	to := make([]cluster.Target, len(users))
+	for i, u := range users {
+		to[i] = cluster.Target{User: u}
+	}
+	r.deliver(to, frame)
+}
+
+// deliver queues frame on the devices that to names, on every node: here
+// directly, elsewhere through the other nodes.
+func (r *registry) deliver(to []cluster.Target, frame []byte) {
+	r.deliverLocal(to, frame)
+	if r.others != nil {
+		r.others.Send(to, frame)
+	}
+}
+
+// deliverLocal queues frame on the devices of this node that to names.
+func (r *registry) deliverLocal(to []cluster.Target, frame []byte) {
+	for _, t := range to {
+		enqueueAll(r.targets(calls.Target(t)), frame)
 	}
 }
 

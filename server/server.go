@@ -18,6 +18,7 @@ import (
 	"parley/protocol"
 	"parley/server/auth"
 	"parley/server/calls"
+	"parley/server/cluster"
 	"parley/server/push"
 	"parley/server/store"
 )
@@ -54,7 +55,10 @@ type Store interface {
 
 // Config is the server's configuration; zero values are conservative defaults.
 type Config struct {
+	// DataDir holds the SQLite database, unless DB names a PostgreSQL
+	// one (a postgres:// URL).
 	DataDir        string
+	DB             string
 	InviteTimeout  time.Duration // default 30s
 	ReconnectGrace time.Duration // default 10s
 	AllowRegister  bool
@@ -102,6 +106,10 @@ type Config struct {
 	// SeparateMetrics leaves /metrics off the main handler: it is served
 	// by MetricsHandler, on a listener of its own.
 	SeparateMetrics bool
+	// NATS, when set (nats://HOST:PORT), joins this server to the other
+	// nodes on the same NATS server and database: chat, group updates and
+	// presence reach users on every node. Calls stay on one node.
+	NATS string
 }
 
 // Server is a running parley-server without its listener. Its parts from
@@ -123,7 +131,8 @@ type Server struct {
 	rec      *callRecorder
 	push     *push.Webhook // nil: no webhook configured
 	ice      *iceService
-	media    *groupMedia // group calls' media: the SFU
+	media    *groupMedia   // group calls' media: the SFU
+	nodes    *cluster.Node // the rest of the cluster; nil: this node runs alone
 
 	// rateClock is the clock of the connections' rate limits; tests stop it.
 	rateClock func() time.Time
@@ -132,14 +141,19 @@ type Server struct {
 	closeMu sync.Once
 }
 
-// New opens the store in cfg.DataDir, finishes calls a previous run left
-// live, and returns a server ready to serve.
+// New opens the store, in cfg.DB or else cfg.DataDir, finishes calls a
+// previous run left live, and returns a server ready to serve.
 func New(cfg Config) (*Server, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(cfg.DataDir)
+	var db *store.DB
+	if cfg.DB != "" {
+		db, err = store.OpenPostgres(context.Background(), cfg.DB)
+	} else {
+		db, err = store.Open(cfg.DataDir)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -199,17 +213,34 @@ func newWithStore(cfg Config, db Store) (*Server, error) {
 	delivery := &chatDelivery{devices: devices, members: db, log: log}
 	rec := newCallRecorder(db, log, func(ctx context.Context, msg protocol.Message) { delivery.deliver(ctx, msg, "") },
 		func(outcome string) { m.calls.WithLabelValues(outcome).Inc() })
-	if err := finishOrphanCalls(ctx, db, rec, log); err != nil {
+	presence := newPresenceAnnouncer(devices, db, log)
+	nodes, err := joinCluster(cfg, devices, presence)
+	if err != nil {
 		return nil, err
+	}
+	fail := func(err error) (*Server, error) {
+		if nodes != nil {
+			nodes.Close()
+		}
+		return nil, err
+	}
+	// The calls of nodes still running are live: only a node alone ends
+	// the calls left unfinished.
+	if nodes == nil || nodes.Alone() {
+		if err := finishOrphanCalls(ctx, db, rec, log); err != nil {
+			return fail(err)
+		}
+	} else {
+		log.Warn("other nodes are running: calls left unfinished by a node that stopped are not ended")
 	}
 	media, err := newGroupMedia(cfg, devices, log)
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	ice, err := startICE(cfg, key, media.sfu.UDPAddr().(*net.UDPAddr).Port, log)
 	if err != nil {
 		media.close()
-		return nil, err
+		return fail(err)
 	}
 	var notifier *push.Webhook
 	if cfg.PushWebhook != "" {
@@ -228,12 +259,13 @@ func newWithStore(cfg Config, db Store) (*Server, error) {
 		metrics:   m,
 		devices:   devices,
 		delivery:  delivery,
-		presence:  newPresenceAnnouncer(devices, db, log),
+		presence:  presence,
 		calls:     engine,
 		rec:       rec,
 		push:      notifier,
 		ice:       ice,
 		media:     media,
+		nodes:     nodes,
 		rateClock: time.Now,
 	}
 	go s.rec.run()      // ended by s.rec.close
@@ -259,6 +291,9 @@ func (s *Server) Close() error {
 			s.push.Close()
 		}
 		s.ice.close()
+		if s.nodes != nil {
+			s.nodes.Close()
+		}
 		err = s.store.Close()
 	})
 	return err

@@ -31,7 +31,7 @@ func main() {
 
 func usage(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprintf(w, `usage: parley-server [flags]
-       parley-server [--data DIR] user add NAME    (password on standard input)
+       parley-server [--data DIR | --db URL] user add NAME    (password on standard input)
 flags:
 `)
 	fs.SetOutput(w)
@@ -42,7 +42,8 @@ func run(args []string, stdin io.Reader, stderr io.Writer) int {
 	fs := flag.NewFlagSet("parley-server", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", "127.0.0.1:7000", "address to listen on (HTTP and websocket)")
-	data := fs.String("data", "parley-data", "directory of the SQLite database")
+	data := fs.String("data", "parley-data", "directory of the SQLite database, and of the certificates of --acme-domain; with --db, of those certificates alone")
+	db := fs.String("db", "", "keep the state in this PostgreSQL database instead of SQLite in --data: a `URL`, postgres://USER@HOST:PORT/DATABASE (the password best in PGPASSWORD or ~/.pgpass, not in the URL); see docs/deploy.md")
 	timeout := fs.Duration("invite-timeout", protocol.DefaultInviteTimeout, "how long an invite rings (5s-120s)")
 	register := fs.Bool("allow-register", true, "let anyone create an account")
 	webhook := fs.String("push-webhook", "", "URL that gets a JSON POST for each invite to a user with no device online")
@@ -55,6 +56,7 @@ func run(args []string, stdin io.Reader, stderr io.Writer) int {
 	publicIP := fs.String("public-ip", "", "IPv4 address clients reach the TURN service and the SFU's media ports at, when it is not the host of --addr")
 	mediaPort := fs.Int("media-port", 7882, "UDP port of all group-call media (the SFU), on the host of --addr (0: any free port)")
 	mediaTCPPort := fs.Int("media-tcp-port", 7881, "TCP port of group-call media for networks that block UDP (ICE-TCP), on the host of --addr (0: any free port)")
+	natsURL := fs.String("nats", "", "join the other nodes on this NATS server (a `URL`, nats://HOST:PORT) and the same --db: chat, group updates and presence reach users on every node; calls stay on the node of the caller for now")
 	var allowPeers []netip.Prefix
 	fs.Func("turn-allow-peers", "comma-separated `CIDRs` TURN relays may send to although they are private, loopback, link-local or this host's (refused by default)", func(v string) error {
 		for _, c := range strings.Split(v, ",") {
@@ -92,7 +94,7 @@ func run(args []string, stdin io.Reader, stderr io.Writer) int {
 		return 2
 	}
 	cfg := server.Config{
-		DataDir: *data, InviteTimeout: *timeout, AllowRegister: *register,
+		DataDir: *data, DB: *db, InviteTimeout: *timeout, AllowRegister: *register,
 		PushWebhook: *webhook, ReconnectGrace: *grace, Logger: log,
 		MaxDevices: *maxDevices, MaxConnsPerAddr: *maxConns,
 		PublicIP: *publicIP, MediaIP: host, MediaPort: *mediaPort, MediaTCPPort: *mediaTCPPort,
@@ -119,6 +121,7 @@ func run(args []string, stdin io.Reader, stderr io.Writer) int {
 		return 2
 	}
 	cfg.SeparateMetrics = *metricsAddr != ""
+	cfg.NATS = *natsURL
 	tlsCfg, reload, err := tlsf.config(cfg.DataDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "parley-server: %v\n", err)
@@ -189,7 +192,7 @@ func serve(cfg server.Config, addr, metricsAddr string, tlsCfg *tls.Config, relo
 	}
 	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
-	log.Info("parley-server listening", "addr", ln.Addr().String(), "tls", tlsCfg != nil, "data", cfg.DataDir)
+	log.Info("parley-server listening", "addr", ln.Addr().String(), "tls", tlsCfg != nil, "data", cfg.DataDir, "postgresql", cfg.DB != "")
 	var ms *http.Server
 	if mln != nil {
 		ms = s.HTTPServer(s.MetricsHandler())

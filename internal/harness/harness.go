@@ -197,10 +197,15 @@ func (s *Server) Restart() {
 	s.start()
 }
 
-// AddUser creates an account through `parley-server user add`.
+// AddUser creates an account through `parley-server user add`, in the
+// server's store: its data directory or its --db.
 func (s *Server) AddUser(name, password string) {
 	s.tb.Helper()
-	cmd := exec.Command(s.bin, "--data", s.Data, "user", "add", name)
+	args := []string{"--data", s.Data}
+	if i := slices.Index(s.args, "--db"); i >= 0 && i+1 < len(s.args) {
+		args = append(args, s.args[i:i+2]...)
+	}
+	cmd := exec.Command(s.bin, append(args, "user", "add", name)...)
 	cmd.Stdin = strings.NewReader(password + "\n")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		s.tb.Fatalf("user add %s: %v\n%s", name, err, out)
