@@ -20,7 +20,7 @@ const (
 // Initial, floor and ceiling of the bandwidth estimate: start at a rate
 // that carries 640x480 decently rather than ramping up from nothing.
 const (
-	bweInitial = 800_000
+	bweInitial = videoStartBitrate + audioShare
 	bweMin     = 100_000
 	audioShare = 40_000 // kept for Opus (32 kb/s) and its headers
 )
@@ -66,12 +66,16 @@ func newAPI(cfg *Config, onEstimator func(cc.BandwidthEstimator), level *atomic.
 		// No pacer: frames leave as they are encoded. GCC's leaky bucket
 		// adds delay and a 5 ms ticker for a gain that one camera stream
 		// at the estimate's rate does not need.
-		return gcc.NewSendSideBWE(
+		e, err := gcc.NewSendSideBWE(
 			gcc.SendSideBWEInitialBitrate(bweInitial),
 			gcc.SendSideBWEMinBitrate(bweMin),
 			gcc.SendSideBWEMaxBitrate(cfg.MaxVideoBitrate+audioShare),
 			gcc.SendSideBWEPacer(gcc.NewNoOpPacer()),
 		)
+		if err != nil || cfg.wrapEstimator == nil {
+			return e, err
+		}
+		return cfg.wrapEstimator(e), nil
 	})
 	if err != nil {
 		return nil, err

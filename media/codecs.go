@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"time"
 
 	"github.com/pion/mediadevices/pkg/codec"
 	"github.com/pion/mediadevices/pkg/io/audio"
@@ -33,28 +34,40 @@ func (b vp8Builder) BuildVideoEncoder(r video.Reader, p prop.Media) (codec.ReadC
 	if err != nil {
 		return nil, err
 	}
-	return &vp8Reader{r: video.ToI420(r), enc: enc}, nil
+	gov := frameGovernor{interval: time.Second / time.Duration(max(b.fps, 1))}
+	return &vp8Reader{r: video.ToI420(r), enc: enc, gov: gov}, nil
 }
 
 type vp8Reader struct {
 	r   video.Reader
 	enc *vp8Encoder
+	gov frameGovernor
 }
 
-// Read encodes the next frame. It blocks in the source, without the
-// encoder's lock, so key frame and bitrate requests never wait for a frame.
+// Read encodes the next frame the governor keeps. It blocks in the source,
+// without the encoder's lock, so key frame and bitrate requests never wait
+// for a frame.
 func (v *vp8Reader) Read() ([]byte, func(), error) {
-	img, release, err := v.r.Read()
-	if err != nil {
-		return nil, func() {}, err
+	for {
+		img, release, err := v.r.Read()
+		if err != nil {
+			return nil, func() {}, err
+		}
+		if v.gov.skip(v.enc.BitRate()) {
+			release()
+			continue
+		}
+		yuv, ok := img.(*image.YCbCr)
+		if !ok {
+			release()
+			return nil, func() {}, fmt.Errorf("vp8: source gave a %T", img)
+		}
+		start := time.Now()
+		frame, _, err := v.enc.Encode(yuv)
+		v.gov.encoded(time.Since(start))
+		release()
+		return frame, func() {}, err
 	}
-	defer release()
-	yuv, ok := img.(*image.YCbCr)
-	if !ok {
-		return nil, func() {}, fmt.Errorf("vp8: source gave a %T", img)
-	}
-	frame, _, err := v.enc.Encode(yuv)
-	return frame, func() {}, err
 }
 
 func (v *vp8Reader) Controller() codec.EncoderController { return v.enc }

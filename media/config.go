@@ -4,6 +4,7 @@ import (
 	"errors"
 	"image"
 
+	"github.com/pion/interceptor/pkg/cc"
 	"github.com/pion/transport/v5"
 )
 
@@ -75,6 +76,9 @@ type Config struct {
 
 	// net replaces the network stack, for tests that cut a path.
 	net transport.Net
+	// wrapEstimator stands between the bandwidth estimator and its users,
+	// for tests that drive the estimate.
+	wrapEstimator func(cc.BandwidthEstimator) cc.BandwidthEstimator
 }
 
 func (c *Config) setDefaults() {

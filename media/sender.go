@@ -105,6 +105,13 @@ func (s *sender) forceKeyFrame() {
 	}
 }
 
+// target is the bitrate the encoder aims at.
+func (s *sender) target() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.bitrate
+}
+
 func (s *sender) setBitrate(bps int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -137,9 +144,10 @@ func (s *sender) pump(p *pump) {
 		}
 		// A sample's duration advances the RTP clock for the next one, so
 		// video frames get the capture interval, measured; the first has
-		// none yet and gets a typical one.
+		// none yet and gets a typical one. A frame the encoder dropped adds
+		// its time to the next one.
 		dur := s.frameDur
-		if dur == 0 {
+		if dur == 0 && len(frame) > 0 {
 			now := time.Now()
 			dur = 33 * time.Millisecond
 			if !last.IsZero() {

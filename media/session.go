@@ -115,11 +115,10 @@ func New(cfg Config, sig Signaler) (*Session, error) {
 			s.pc.Close()
 			return nil, err
 		}
-		s.video.sent = &s.counters.videoSent
+		s.video.sent, s.video.bitrate = &s.counters.videoSent, videoStartBitrate
 		if estimator != nil {
-			// Audio keeps its share; video gets the rest of the estimate.
 			estimator.OnTargetBitrateChange(func(bps int) {
-				s.video.setBitrate(min(max(bps-audioShare, bweMin), cfg.MaxVideoBitrate))
+				s.video.setBitrate(videoTarget(bps, s.cfg.MaxVideoBitrate))
 			})
 		}
 	}
@@ -172,7 +171,7 @@ func (s *Session) openVideo(gate *atomic.Bool) (device, codec.ReadCloser, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	enc, err := vp8Builder{bitrate: bweInitial - audioShare, fps: s.cfg.FrameRate}.BuildVideoEncoder(gateVideo(previewVideo(src.r, s.cfg.OnLocalFrame), gate), src.p)
+	enc, err := vp8Builder{bitrate: videoStartBitrate, fps: s.cfg.FrameRate}.BuildVideoEncoder(gateVideo(previewVideo(src.r, s.cfg.OnLocalFrame), gate), src.p)
 	if err != nil {
 		src.dev.Close()
 		return nil, nil, err

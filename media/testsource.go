@@ -51,14 +51,20 @@ func (p *pacer) wait(interval time.Duration) error {
 	}
 }
 
-// testVideo draws scrolling colour bars with a patch of noise, so that
-// every frame differs and the encoder does real work.
+// testVideo draws scrolling colour bars with a patch of sensor-like noise,
+// so that every frame differs and the encoder does real work, as with a
+// camera. The noise is cut from a table made once, at a new offset each
+// frame: drawing a frame costs a few copies.
 type testVideo struct{ pacer }
 
 func (t *testVideo) Open() error  { t.open(); return nil }
 func (t *testVideo) Close() error { t.close(); return nil }
 
 func (t *testVideo) Properties() []prop.Media { return nil } // it takes any size
+
+// testNoiseAmp is the amplitude of the noise, in luma steps either way: a
+// camera's grain in a lit room, not the snow of a dead channel.
+const testNoiseAmp = 6
 
 func (t *testVideo) VideoRecord(p prop.Media) (video.Reader, error) {
 	w, h := p.Width, p.Height
@@ -74,7 +80,15 @@ func (t *testVideo) VideoRecord(p prop.Media) (video.Reader, error) {
 		c := bars[(2*x%w)*len(bars)/w]
 		rowCb[x], rowCr[x] = c[1], c[2]
 	}
+	// The patch: the bottom right quarter in each direction, mid grey
+	// plus noise; the table holds twice its pixels.
+	px, py := w*3/4, h*3/4
+	pw := w - px
 	rng := rand.New(rand.NewPCG(1, 2))
+	noise := make([]byte, 2*pw*(h-py))
+	for i := range noise {
+		noise[i] = byte(128 - testNoiseAmp + rng.IntN(2*testNoiseAmp+1))
+	}
 	var n int
 	return video.ReaderFunc(func() (image.Image, func(), error) {
 		if err := t.wait(interval); err != nil {
@@ -82,17 +96,17 @@ func (t *testVideo) VideoRecord(p prop.Media) (video.Reader, error) {
 		}
 		shift := (n * 4) % w
 		n++
+		off := rng.IntN(len(noise) / 2)
 		for y := range h {
-			copy(img.Y[y*img.YStride:y*img.YStride+w], rowY[shift:shift+w])
+			row := img.Y[y*img.YStride : y*img.YStride+w]
+			copy(row, rowY[shift:shift+w])
+			if y >= py {
+				copy(row[px:], noise[off+(y-py)*pw:])
+			}
 		}
 		for y := range (h + 1) / 2 {
 			copy(img.Cb[y*img.CStride:], rowCb)
 			copy(img.Cr[y*img.CStride:], rowCr)
-		}
-		for y := h * 3 / 4; y < h; y++ {
-			for x := w * 3 / 4; x < w; x++ {
-				img.Y[y*img.YStride+x] = byte(rng.IntN(2) * 255)
-			}
 		}
 		return img, func() {}, nil
 	}), nil

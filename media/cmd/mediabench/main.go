@@ -4,7 +4,7 @@
 // being this process and the other a child process, so that each is
 // measured alone. All traffic stays on loopback.
 //
-//	go run ./media/cmd/mediabench [-calls 20] [-hold 20s]
+//	go run ./media/cmd/mediabench [-calls 20] [-hold 20s] [-cpuprofile FILE]
 package main
 
 import (
@@ -17,6 +17,7 @@ import (
 	"log"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -59,6 +60,7 @@ func main() {
 	calls := flag.Int("calls", 20, "calls for the setup time")
 	hold := flag.Duration("hold", 20*time.Second, "how long the measured video call lasts")
 	peer := flag.Bool("peer", false, "be the far side of the measured call, signalling on stdin/stdout")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this side of the measured call to `FILE`")
 	flag.Parse()
 	log.SetFlags(0)
 	if *peer {
@@ -66,7 +68,7 @@ func main() {
 		return
 	}
 	setup(*calls)
-	load(*hold)
+	load(*hold, *cpuProfile)
 }
 
 // setup times accept → first decoded remote frame on both sides of calls
@@ -132,8 +134,9 @@ func waitFrames(ringing func(caller, callee *media.Session)) (callerMS, calleeMS
 }
 
 // load holds one video call against a child process and measures this
-// process, one side of it.
-func load(hold time.Duration) {
+// process, one side of it; with profile set, it profiles the CPU of the
+// measured stretch into that file.
+func load(hold time.Duration, profile string) {
 	self, err := os.Executable()
 	check(err)
 	cmd := exec.Command(self, "-peer")
@@ -154,9 +157,19 @@ func load(hold time.Duration) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	time.Sleep(2 * time.Second) // past the start: key frames, BWE ramp
+	var prof *os.File
+	if profile != "" {
+		prof, err = os.Create(profile)
+		check(err)
+		check(pprof.StartCPUProfile(prof))
+	}
 	cpu0, k0, t0 := cpuTime(), s.Counters(), time.Now()
 	time.Sleep(hold)
 	cpu1, k1, t1 := cpuTime(), s.Counters(), time.Now()
+	if prof != nil {
+		pprof.StopCPUProfile()
+		check(prof.Close())
+	}
 	st := s.Stats()
 	wall := t1.Sub(t0)
 	fmt.Printf("one side of a 640x480@30 video call, %v:\n", hold)
