@@ -7,10 +7,8 @@ import (
 	"time"
 
 	"github.com/pion/mediadevices/pkg/frame"
-	"github.com/pion/mediadevices/pkg/io/audio"
 	"github.com/pion/mediadevices/pkg/io/video"
 	"github.com/pion/mediadevices/pkg/prop"
-	"github.com/pion/mediadevices/pkg/wave"
 
 	"parley/media/audioproc/wav"
 	"parley/media/y4m"
@@ -75,9 +73,8 @@ func (s *fileVideo) VideoRecord(p prop.Media) (video.Reader, error) {
 // fileAudio plays the samples of a 16-bit mono 48 kHz WAV file in 20 ms
 // chunks, from the start again after the end.
 type fileAudio struct {
-	pacer
-	path  string
-	sound []int16
+	loopedSound
+	path string
 }
 
 func (s *fileAudio) Open() error {
@@ -95,7 +92,7 @@ func (s *fileAudio) Open() error {
 	case len(sound) == 0:
 		return fmt.Errorf("%s: no sound", s.path)
 	}
-	s.sound = sound
+	s.samples = sound
 	s.open()
 	return nil
 }
@@ -104,20 +101,4 @@ func (s *fileAudio) Close() error { s.close(); return nil }
 
 func (s *fileAudio) Properties() []prop.Media {
 	return []prop.Media{{Audio: prop.Audio{SampleRate: opusRate, ChannelCount: 1, Latency: 20 * time.Millisecond}}}
-}
-
-func (s *fileAudio) AudioRecord(p prop.Media) (audio.Reader, error) {
-	pos := 0
-	n := int(int64(p.SampleRate) * int64(p.Latency) / int64(time.Second))
-	return audio.ReaderFunc(func() (wave.Audio, func(), error) {
-		if err := s.wait(p.Latency); err != nil {
-			return nil, func() {}, err
-		}
-		a := wave.NewInt16Interleaved(wave.ChunkInfo{Len: n, Channels: 1, SamplingRate: p.SampleRate})
-		for i := range n {
-			a.Data[i] = s.sound[pos]
-			pos = (pos + 1) % len(s.sound)
-		}
-		return a, func() {}, nil
-	}), nil
 }

@@ -115,9 +115,9 @@ func (t *testVideo) VideoRecord(p prop.Media) (video.Reader, error) {
 // testAudio plays a speech-like voice (words and pauses, audiotest.Speech)
 // in 20 ms chunks of 48 kHz mono: a steady tone would be taken for noise
 // and removed by the send path's noise suppression, and would never pause.
-type testAudio struct{ pacer }
+type testAudio struct{ loopedSound }
 
-func (t *testAudio) Open() error  { t.open(); return nil }
+func (t *testAudio) Open() error  { t.samples = testVoice(); t.open(); return nil }
 func (t *testAudio) Close() error { t.close(); return nil }
 
 func (t *testAudio) Properties() []prop.Media { return nil }
@@ -126,18 +126,24 @@ func (t *testAudio) Properties() []prop.Media { return nil }
 // is read only.
 var testVoice = sync.OnceValue(func() []int16 { return audiotest.Speech(1, 8, 140) })
 
-func (t *testAudio) AudioRecord(p prop.Media) (audio.Reader, error) {
-	voice := testVoice()
+// loopedSound plays samples (mono, at the rate asked for) in chunks of the
+// asked latency, from the start again after the end.
+type loopedSound struct {
+	pacer
+	samples []int16
+}
+
+func (s *loopedSound) AudioRecord(p prop.Media) (audio.Reader, error) {
 	pos := 0
 	n := int(int64(p.SampleRate) * int64(p.Latency) / int64(time.Second))
 	return audio.ReaderFunc(func() (wave.Audio, func(), error) {
-		if err := t.wait(p.Latency); err != nil {
+		if err := s.wait(p.Latency); err != nil {
 			return nil, func() {}, err
 		}
 		a := wave.NewInt16Interleaved(wave.ChunkInfo{Len: n, Channels: 1, SamplingRate: p.SampleRate})
 		for i := range n {
-			a.Data[i] = voice[pos]
-			pos = (pos + 1) % len(voice)
+			a.Data[i] = s.samples[pos]
+			pos = (pos + 1) % len(s.samples)
 		}
 		return a, func() {}, nil
 	}), nil
