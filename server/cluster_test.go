@@ -12,13 +12,14 @@ import (
 )
 
 // startNodes starts n servers on one data directory and one NATS server,
-// as the nodes of one cluster.
+// as the nodes of one cluster. A device that drops out of a call has a
+// short grace, so that a test sees it leave.
 func startNodes(t *testing.T, n int) []*testServer {
 	t.Helper()
 	url, dir := natstest.Start(t), t.TempDir()
 	nodes := make([]*testServer, n)
 	for i := range nodes {
-		cfg := testConfig(t, Config{NATS: url})
+		cfg := testConfig(t, Config{NATS: url, ReconnectGrace: time.Second})
 		cfg.DataDir = dir
 		s, err := New(cfg)
 		if err != nil {
@@ -203,4 +204,111 @@ func (p *peer) presenceQuery(user string) protocol.Presence {
 	var r protocol.PresenceReply
 	p.ok(protocol.TypePresenceQuery, protocol.PresenceQuery{Users: []string{user}}, &r)
 	return r.Users[0]
+}
+
+// update reads events up to the call.update of call id with event.
+func (p *peer) update(id, event string) protocol.CallUpdate {
+	p.t.Helper()
+	var u protocol.CallUpdate
+	p.until(fmt.Sprintf("call.update %s of %s", event, id), func(env *protocol.Envelope) bool {
+		u = protocol.CallUpdate{}
+		return env.Type == protocol.TypeCallUpdate && json.Unmarshal(env.Payload, &u) == nil &&
+			u.Call.ID == id && u.Event == event
+	})
+	return u
+}
+
+// incoming reads events up to the call.incoming of call id.
+func (p *peer) incoming(id string) {
+	p.t.Helper()
+	p.until("call.incoming "+id, func(env *protocol.Envelope) bool {
+		var in protocol.CallIncoming
+		return env.Type == protocol.TypeCallIncoming && json.Unmarshal(env.Payload, &in) == nil && in.Call.ID == id
+	})
+}
+
+// online waits until node sees user online on as many devices.
+func (ts *testServer) online(user string, devices int) {
+	ts.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for ts.s.devices.presence(user).Devices != devices {
+		if time.Now().After(deadline) {
+			ts.t.Fatalf("never sees %s on %d devices", user, devices)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestNodesShareCalls: alice on node one calls bob, who has a device on
+// each node. Both ring; negotiation crosses the nodes both ways; bob
+// answers on node two and his device on node one stops ringing. carol, on
+// node two, gets busy calling bob; once the call is over he is free. dave,
+// offline, rings on connecting to node two, and his device dropping there
+// leaves the call after the grace, as on one node.
+func TestNodesShareCalls(t *testing.T) {
+	t.Parallel()
+	nodes := startNodes(t, 2)
+	one, two := nodes[0], nodes[1]
+	for _, u := range []string{"bob", "carol", "dave"} {
+		one.token(u)
+	}
+	alice := one.connect("alice", "a1")
+	bobThere, bobHere := two.connect("bob", "b1"), one.connect("bob", "b2")
+	carol := two.connect("carol", "c1")
+	one.online("bob", 2)
+
+	var placed protocol.CallReply
+	alice.ok(protocol.TypeCallInvite, protocol.CallInvite{Conversation: "direct:alice:bob", Media: protocol.MediaAudio}, &placed)
+	id := placed.Call.ID
+	bobThere.incoming(id)
+	bobHere.incoming(id)
+
+	bobThere.ok(protocol.TypeCallSignal, protocol.CallSignal{CallID: id, To: "alice", Kind: protocol.SignalOffer, SDP: "offer"}, nil)
+	var sig protocol.CallSignal
+	if err := json.Unmarshal(alice.event(protocol.TypeCallSignal).Payload, &sig); err != nil || sig.From != "bob" || sig.FromDevice != "b1" || sig.SDP != "offer" {
+		t.Fatalf("alice got signal %+v (%v); want bob's offer from b1", sig, err)
+	}
+	alice.ok(protocol.TypeCallSignal, protocol.CallSignal{CallID: id, To: "bob", ToDevice: "b1", Kind: protocol.SignalAnswer, SDP: "answer"}, nil)
+	if err := json.Unmarshal(bobThere.event(protocol.TypeCallSignal).Payload, &sig); err != nil || sig.From != "alice" || sig.SDP != "answer" {
+		t.Fatalf("bob got signal %+v (%v); want alice's answer", sig, err)
+	}
+
+	var accepted protocol.CallReply
+	bobThere.ok(protocol.TypeCallAccept, protocol.CallRef{CallID: id}, &accepted)
+	if accepted.Call.State != protocol.CallActive {
+		t.Fatalf("accepted on node two, the call is %s", accepted.Call.State)
+	}
+	alice.update(id, protocol.EventAccepted)
+	bobHere.update(id, protocol.EventAnsweredElsewhere)
+	bobHere.refused(protocol.CodeConflict, protocol.TypeCallAccept, protocol.CallRef{CallID: id})
+
+	var busy protocol.CallReply
+	carol.ok(protocol.TypeCallInvite, protocol.CallInvite{Conversation: "direct:bob:carol", Media: protocol.MediaAudio}, &busy)
+	if busy.Call.Outcome != protocol.OutcomeBusy {
+		t.Errorf("carol calling bob in a call on the other node: outcome %q; want busy", busy.Call.Outcome)
+	}
+
+	bobThere.ok(protocol.TypeCallHangup, protocol.CallRef{CallID: id}, nil)
+	alice.update(id, protocol.EventEnded)
+	deadline := time.Now().Add(20 * time.Second)
+	for two.s.nodes.Busy("bob") || two.s.nodes.Busy("alice") {
+		if time.Now().After(deadline) {
+			t.Fatal("node two still holds bob or alice busy after their call ended")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// A call about a call id of the other node that is over.
+	bobThere.refused(protocol.CodeNotFound, protocol.TypeCallAccept, protocol.CallRef{CallID: id})
+
+	alice.ok(protocol.TypeCallInvite, protocol.CallInvite{Conversation: "direct:alice:dave", Media: protocol.MediaAudio}, &placed)
+	id = placed.Call.ID
+	dave := two.connect("dave", "d1")
+	dave.incoming(id)
+	alice.update(id, protocol.EventRinging)
+	dave.ok(protocol.TypeCallAccept, protocol.CallRef{CallID: id}, nil)
+	alice.update(id, protocol.EventAccepted)
+	dave.ws.Close()
+	if u := alice.update(id, protocol.EventLeft); u.User != "dave" {
+		t.Errorf("%s left; want dave, whose device went", u.User)
+	}
 }

@@ -318,7 +318,7 @@ func (c *conn) hello() {
 	if replaced != nil {
 		replaced.close(closeReplaced, "replaced by a newer connection of this device")
 	}
-	c.s.calls.DeviceOnline(user, h.Device)
+	c.s.deviceChanged(user, h.Device, true)
 	if first {
 		c.s.presence.changed(user)
 	}
@@ -339,9 +339,23 @@ func (c *conn) offline() {
 	if !removed {
 		return
 	}
-	c.s.calls.DeviceOffline(c.user, c.device)
+	c.s.deviceChanged(c.user, c.device, false)
 	if last {
 		c.s.presence.changed(c.user)
+	}
+}
+
+// deviceChanged tells the calls of this node, and of the other nodes, that
+// a device came or went: it rings for invites waiting, or gets the grace
+// to come back to a call it was in.
+func (s *Server) deviceChanged(user, device string, online bool) {
+	if online {
+		s.calls.DeviceOnline(user, device)
+	} else {
+		s.calls.DeviceOffline(user, device)
+	}
+	if s.nodes != nil {
+		s.nodes.DeviceChanged(user, device, online)
 	}
 }
 

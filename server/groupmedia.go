@@ -9,7 +9,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"parley/protocol"
-	"parley/server/calls"
+	"parley/server/cluster"
 	"parley/sfu"
 )
 
@@ -195,7 +195,7 @@ func (g *groupMedia) speaking(id string, users []string) {
 	}
 	for _, p := range c.Participants {
 		if p.State == protocol.StateJoined {
-			enqueueAll(g.devices.targets(calls.Target{User: p.User, Device: p.Device}), frame)
+			g.devices.deliver([]cluster.Target{{User: p.User, Device: p.Device}}, frame)
 		}
 	}
 }
@@ -209,7 +209,8 @@ func (g *groupMedia) close() {
 	}
 }
 
-// deviceSignaler carries the SFU's offers and candidates to one device.
+// deviceSignaler carries the SFU's offers and candidates to one device,
+// on whichever node it is.
 // A device that is not connected at the moment misses them, as it misses
 // other events; it joins again to start afresh.
 type deviceSignaler struct {
@@ -234,5 +235,5 @@ func (d deviceSignaler) send(m protocol.MediaSignal) {
 	if err != nil {
 		return
 	}
-	enqueueAll(d.devices.targets(calls.Target{User: d.user, Device: d.device}), frame)
+	d.devices.deliver([]cluster.Target{{User: d.user, Device: d.device}}, frame)
 }

@@ -30,14 +30,22 @@ func decode[T any, P interface {
 }
 
 var handlers = map[string]handler{
-	protocol.TypeChatSend:        (*Server).chatSend,
-	protocol.TypeChatHistory:     (*Server).chatHistory,
-	protocol.TypeChatSync:        (*Server).chatSync,
-	protocol.TypeConversations:   (*Server).conversations,
-	protocol.TypeGroupCreate:     (*Server).groupCreate,
-	protocol.TypeGroupAdd:        (*Server).groupAdd,
-	protocol.TypePresenceQuery:   (*Server).presenceQuery,
-	protocol.TypeCallInvite:      (*Server).callInvite,
+	protocol.TypeChatSend:      (*Server).chatSend,
+	protocol.TypeChatHistory:   (*Server).chatHistory,
+	protocol.TypeChatSync:      (*Server).chatSync,
+	protocol.TypeConversations: (*Server).conversations,
+	protocol.TypeGroupCreate:   (*Server).groupCreate,
+	protocol.TypeGroupAdd:      (*Server).groupAdd,
+	protocol.TypePresenceQuery: (*Server).presenceQuery,
+	protocol.TypeCallInvite:    (*Server).callInvite,
+}
+
+// callOp answers a request about a live call, on the node that owns the
+// call: the device's own node, or, in a cluster, another.
+type callOp func(s *Server, ctx context.Context, user, device string, raw []byte) (any, error)
+
+// callOps are the requests about a live call, each carrying its call_id.
+var callOps = map[string]callOp{
 	protocol.TypeCallAccept:      callRef((*Server).engineAccept),
 	protocol.TypeCallCancel:      callRef((*Server).engineCancel),
 	protocol.TypeCallHangup:      callRef((*Server).engineHangup),
@@ -49,6 +57,12 @@ var handlers = map[string]handler{
 	protocol.TypeCallSignal:      (*Server).callSignal,
 	protocol.TypeMediaJoin:       (*Server).mediaJoin,
 	protocol.TypeMediaSignal:     (*Server).mediaSignal,
+}
+
+func init() {
+	for typ, op := range callOps {
+		handlers[typ] = aboutCall(typ, op)
+	}
 }
 
 // handle answers one frame. Errors go back to the sender only.
@@ -347,14 +361,14 @@ func (s *Server) engineSwitch(user, device, id string) (protocol.Call, error) {
 	return s.calls.SwitchToAudio(user, device, id)
 }
 
-// callRef adapts the engine's operations on a call id to a handler.
-func callRef(op engineOp) handler {
-	return func(s *Server, ctx context.Context, c *conn, raw []byte) (any, error) {
+// callRef adapts the engine's operations on a call id to a callOp.
+func callRef(op engineOp) callOp {
+	return func(s *Server, ctx context.Context, user, device string, raw []byte) (any, error) {
 		req, err := decode[protocol.CallRef](raw)
 		if err != nil {
 			return nil, err
 		}
-		return callReply(op(s, c.user, c.device, req.CallID))
+		return callReply(op(s, user, device, req.CallID))
 	}
 }
 
@@ -365,58 +379,58 @@ func callReply(call protocol.Call, err error) (any, error) {
 	return protocol.CallReply{Call: call}, nil
 }
 
-func (s *Server) callDecline(ctx context.Context, c *conn, raw []byte) (any, error) {
+func (s *Server) callDecline(ctx context.Context, user, device string, raw []byte) (any, error) {
 	req, err := decode[protocol.CallDecline](raw)
 	if err != nil {
 		return nil, err
 	}
-	return callReply(s.calls.Decline(c.user, c.device, req.CallID, req.Reason))
+	return callReply(s.calls.Decline(user, device, req.CallID, req.Reason))
 }
 
-func (s *Server) callAdd(ctx context.Context, c *conn, raw []byte) (any, error) {
+func (s *Server) callAdd(ctx context.Context, user, device string, raw []byte) (any, error) {
 	req, err := decode[protocol.CallAdd](raw)
 	if err != nil {
 		return nil, err
 	}
-	return callReply(s.calls.Add(c.user, c.device, req.CallID, req.Invitees))
+	return callReply(s.calls.Add(user, device, req.CallID, req.Invitees))
 }
 
-func (s *Server) callMediaState(ctx context.Context, c *conn, raw []byte) (any, error) {
+func (s *Server) callMediaState(ctx context.Context, user, device string, raw []byte) (any, error) {
 	req, err := decode[protocol.CallMediaState](raw)
 	if err != nil {
 		return nil, err
 	}
-	return callReply(s.calls.MediaState(c.user, c.device, *req))
+	return callReply(s.calls.MediaState(user, device, *req))
 }
 
-func (s *Server) callSignal(ctx context.Context, c *conn, raw []byte) (any, error) {
+func (s *Server) callSignal(ctx context.Context, user, device string, raw []byte) (any, error) {
 	req, err := decode[protocol.CallSignal](raw)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.calls.Signal(c.user, c.device, *req); err != nil {
+	if err := s.calls.Signal(user, device, *req); err != nil {
 		return nil, err
 	}
 	return protocol.Empty{}, nil
 }
 
-func (s *Server) mediaJoin(ctx context.Context, c *conn, raw []byte) (any, error) {
+func (s *Server) mediaJoin(ctx context.Context, user, device string, raw []byte) (any, error) {
 	req, err := decode[protocol.CallRef](raw)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.media.join(c.user, c.device, req.CallID); err != nil {
+	if err := s.media.join(user, device, req.CallID); err != nil {
 		return nil, err
 	}
 	return protocol.Empty{}, nil
 }
 
-func (s *Server) mediaSignal(ctx context.Context, c *conn, raw []byte) (any, error) {
+func (s *Server) mediaSignal(ctx context.Context, user, device string, raw []byte) (any, error) {
 	req, err := decode[protocol.MediaSignal](raw)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.media.signal(c.user, c.device, *req); err != nil {
+	if err := s.media.signal(user, device, *req); err != nil {
 		return nil, err
 	}
 	return protocol.Empty{}, nil

@@ -14,14 +14,12 @@ type unfinishedCallLister interface {
 	UnfinishedCalls(ctx context.Context) ([]store.CallRow, error)
 }
 
-// finishOrphanCalls ends the calls a crashed or killed server left live, so
-// that nobody shows as busy in a call that no longer exists. It runs at
-// start, before the recorder's writer and before anyone can connect.
-func finishOrphanCalls(ctx context.Context, db unfinishedCallLister, rec *callRecorder, log *slog.Logger) error {
-	rows, err := db.UnfinishedCalls(ctx)
-	if err != nil {
-		return err
-	}
+// finishOrphanCalls ends calls that a server which crashed or was killed
+// left live (rows, from UnfinishedCalls), so that nobody shows as busy in
+// a call that no longer exists. A node alone ends every such call at
+// start, before the recorder's writer and before anyone can connect; a
+// node of a cluster, the calls of nodes whose lease ran out (nodeLease).
+func finishOrphanCalls(ctx context.Context, rows []store.CallRow, rec *callRecorder, log *slog.Logger) error {
 	now := time.Now().UnixMilli()
 	for _, r := range rows {
 		// An answered call did happen; how long it lasted is not known, so
@@ -31,7 +29,7 @@ func finishOrphanCalls(ctx context.Context, db unfinishedCallLister, rec *callRe
 		if err := rec.persistEnd(ctx, c); err != nil {
 			return err
 		}
-		log.Info("ended a call left live by the previous run", "call", r.ID)
+		log.Info("ended a call its server left live", "call", r.ID)
 	}
 	return nil
 }

@@ -50,6 +50,10 @@ type Store interface {
 	CallEnded(ctx context.Context, id, outcome string, endedMS int64) error
 	UnfinishedCalls(ctx context.Context) ([]store.CallRow, error)
 
+	RenewLease(ctx context.Context, node string, untilMS int64) error
+	LiveNodes(ctx context.Context, nowMS int64) ([]string, error)
+	DropLeases(ctx context.Context, nowMS int64) error
+
 	Close() error
 }
 
@@ -107,8 +111,8 @@ type Config struct {
 	// by MetricsHandler, on a listener of its own.
 	SeparateMetrics bool
 	// NATS, when set (nats://HOST:PORT), joins this server to the other
-	// nodes on the same NATS server and database: chat, group updates and
-	// presence reach users on every node. Calls stay on one node.
+	// nodes on the same NATS server and database: chat, group updates,
+	// presence and calls reach users on every node.
 	NATS string
 }
 
@@ -133,6 +137,7 @@ type Server struct {
 	ice      *iceService
 	media    *groupMedia   // group calls' media: the SFU
 	nodes    *cluster.Node // the rest of the cluster; nil: this node runs alone
+	lease    *nodeLease    // this node's lease in the cluster; nil: alone
 
 	// rateClock is the clock of the connections' rate limits; tests stop it.
 	rateClock func() time.Time
@@ -214,7 +219,8 @@ func newWithStore(cfg Config, db Store) (*Server, error) {
 	rec := newCallRecorder(db, log, func(ctx context.Context, msg protocol.Message) { delivery.deliver(ctx, msg, "") },
 		func(outcome string) { m.calls.WithLabelValues(outcome).Inc() })
 	presence := newPresenceAnnouncer(devices, db, log)
-	nodes, err := joinCluster(cfg, devices, presence)
+	fromNodes := &fromOtherNodes{devices: devices, presence: presence}
+	nodes, err := joinCluster(cfg, fromNodes)
 	if err != nil {
 		return nil, err
 	}
@@ -224,14 +230,22 @@ func newWithStore(cfg Config, db Store) (*Server, error) {
 		}
 		return nil, err
 	}
-	// The calls of nodes still running are live: only a node alone ends
-	// the calls left unfinished.
-	if nodes == nil || nodes.Alone() {
-		if err := finishOrphanCalls(ctx, db, rec, log); err != nil {
+	// A node alone ends every call left unfinished; a node of a cluster,
+	// only those of nodes whose lease ran out (the others' are live).
+	var lease *nodeLease
+	if nodes == nil {
+		rows, err := db.UnfinishedCalls(ctx)
+		if err == nil {
+			err = finishOrphanCalls(ctx, rows, rec, log)
+		}
+		if err != nil {
 			return fail(err)
 		}
 	} else {
-		log.Warn("other nodes are running: calls left unfinished by a node that stopped are not ended")
+		lease = newNodeLease(nodes.ID(), db, rec, log)
+		if err := lease.renewAndSweep(ctx); err != nil {
+			return fail(err)
+		}
 	}
 	media, err := newGroupMedia(cfg, devices, log)
 	if err != nil {
@@ -246,8 +260,15 @@ func newWithStore(cfg Config, db Store) (*Server, error) {
 	if cfg.PushWebhook != "" {
 		notifier = push.New(push.Config{URL: cfg.PushWebhook, Logger: log})
 	}
-	engine = calls.New(calls.Config{InviteTimeout: cfg.InviteTimeout, ReconnectGrace: cfg.ReconnectGrace}, realClock{},
-		&callOutput{devices: devices, push: notifier, rec: rec, media: media, log: log})
+	engineCfg := calls.Config{InviteTimeout: cfg.InviteTimeout, ReconnectGrace: cfg.ReconnectGrace}
+	out := &callOutput{devices: devices, push: notifier, rec: rec, media: media, log: log}
+	if nodes != nil {
+		// The call ids name this node, the owner; the calls of the other
+		// nodes hold their participants busy here too.
+		engineCfg.NewID, engineCfg.BusyElsewhere = nodes.CallID, nodes.Busy
+		out.others = nodes
+	}
+	engine = calls.New(engineCfg, realClock{}, out)
 	media.gate = engine
 	s := &Server{
 		cfg:       cfg,
@@ -266,10 +287,15 @@ func newWithStore(cfg Config, db Store) (*Server, error) {
 		ice:       ice,
 		media:     media,
 		nodes:     nodes,
+		lease:     lease,
 		rateClock: time.Now,
 	}
+	fromNodes.server.Store(s)
 	go s.rec.run()      // ended by s.rec.close
 	go s.presence.run() // ended by s.presence.close
+	if lease != nil {
+		go lease.run() // ended by lease.close
+	}
 	s.mux = s.routes()
 	return s, nil
 }
@@ -286,6 +312,9 @@ func (s *Server) Close() error {
 		s.media.close()
 		s.devices.closeAll()
 		s.presence.close()
+		if s.lease != nil {
+			s.lease.close()
+		}
 		s.rec.close()
 		if s.push != nil {
 			s.push.Close()

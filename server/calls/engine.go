@@ -59,6 +59,10 @@ type Config struct {
 	ReconnectGrace time.Duration
 	// NewID makes call ids; random when nil.
 	NewID func() string
+	// BusyElsewhere, when set, tells whether user takes part in a live
+	// call another engine holds (another node's). It is called with the
+	// engine's lock held and must not block.
+	BusyElsewhere func(user string) bool
 }
 
 // Engine holds every live call.
@@ -160,7 +164,7 @@ func (e *Engine) busy(user string) bool {
 			return true
 		}
 	}
-	return false
+	return e.cfg.BusyElsewhere != nil && e.cfg.BusyElsewhere(user)
 }
 
 // track notes that user takes part in c, so that busy need not scan every call.

@@ -1,9 +1,12 @@
-// Package cluster carries frames and presence between the nodes of one
-// Parley cluster over NATS. Each node delivers only to the devices
+// Package cluster carries frames, presence and calls between the nodes of
+// one Parley cluster over NATS. Each node delivers only to the devices
 // connected to it: what it sends for users it also hands to the other
 // nodes, once, and they deliver it to theirs. Presence is each node's own
 // count of devices per user, published when it changes and kept by the
-// others until the node stops or falls silent.
+// others until the node stops or falls silent. A call is owned by the node
+// that made it, whose id its id carries: the other nodes send it their
+// devices' requests about the call, tell it of devices that come and go,
+// and keep who its calls hold busy.
 package cluster
 
 import (
@@ -13,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,8 +31,17 @@ const (
 	subjectFrames   = "parley.frames"
 	subjectPresence = "parley.presence"
 	subjectSnapshot = "parley.node.%s.presence"
-	subjectNodes    = "parley.nodes" // a node joining asks who is there
+	subjectCalls    = "parley.node.%s.calls"
+	subjectDevices  = "parley.devices"
+	subjectBusy     = "parley.busy"
 )
+
+// callTimeout bounds a request to the node that owns a call.
+const callTimeout = 5 * time.Second
+
+// ErrOwnerGone is the answer to a request about a call whose node is not
+// running.
+var ErrOwnerGone = errors.New("the server that holds the call is not running")
 
 // Local is the node's own side: its connected devices and its presence
 // announcements.
@@ -39,6 +52,21 @@ type Local interface {
 	// PresenceChanged says that the devices of user on other nodes
 	// changed in number. It must not block either.
 	PresenceChanged(user string)
+	// Call answers a request of a device on another node about a call
+	// this node owns. NATS calls it on the goroutine of a subscription,
+	// one request after another (so one device's requests keep their
+	// order): it must not take long.
+	Call(typ, user, device string, payload []byte) CallReply
+	// DeviceChanged says that a device of user came (online) to another
+	// node, or went from it. It must not block for long.
+	DeviceChanged(user, device string, online bool)
+}
+
+// CallReply is the answer of a call's owner: the reply's payload, or, with
+// Code set, the error's code and message.
+type CallReply struct {
+	Code string
+	Body []byte
 }
 
 // Config configures a node; zero values are defaults.
@@ -61,8 +89,6 @@ type Node struct {
 
 	// mu orders this node's presence changes: each is numbered and
 	// published under it, and a snapshot is taken and sent under it.
-	alone bool // no other node answered when this one joined
-
 	mu     sync.Mutex
 	seq    uint64
 	own    map[string]int // user → devices here, as published
@@ -83,6 +109,30 @@ type peer struct {
 	users  map[string]int // user → devices there
 	stale  bool           // a change was missed: its snapshot is needed
 	asking bool           // its snapshot is asked for
+
+	calls map[string][]string // its live calls → who they hold busy
+	busy  map[string]int      // user → its calls that hold them busy
+}
+
+func newPeer() *peer {
+	return &peer{users: make(map[string]int), calls: make(map[string][]string), busy: make(map[string]int)}
+}
+
+// setCall notes who call holds busy now (nobody: the call is over).
+func (p *peer) setCall(call string, users []string) {
+	for _, u := range p.calls[call] {
+		if p.busy[u]--; p.busy[u] <= 0 {
+			delete(p.busy, u)
+		}
+	}
+	if len(users) == 0 {
+		delete(p.calls, call)
+		return
+	}
+	p.calls[call] = users
+	for _, u := range users {
+		p.busy[u]++
+	}
 }
 
 // Join connects to NATS and starts taking part: it hears the other nodes
@@ -119,12 +169,13 @@ func Join(cfg Config, local Local) (*Node, error) {
 		return nil, fmt.Errorf("connecting to NATS at %s: %w", cfg.URL, err)
 	}
 	n.nc = nc
-	n.alone = n.nobodyElse()
 	for subject, f := range map[string]nats.MsgHandler{
-		subjectNodes:                       n.onNodesRequest,
 		subjectFrames:                      n.onFrame,
 		subjectPresence:                    n.onPresence,
 		fmt.Sprintf(subjectSnapshot, n.id): n.onSnapshotRequest,
+		fmt.Sprintf(subjectCalls, n.id):    n.onCall,
+		subjectDevices:                     n.onDevice,
+		subjectBusy:                        n.onBusy,
 	} {
 		if _, err := nc.Subscribe(subject, f); err != nil {
 			nc.Close()
@@ -146,25 +197,6 @@ func Join(cfg Config, local Local) (*Node, error) {
 
 // ID names this node in the cluster.
 func (n *Node) ID() string { return n.id }
-
-// Alone reports whether no other node was running when this one joined.
-func (n *Node) Alone() bool { return n.alone }
-
-// nobodyElse asks the nodes running whether they are there. With none,
-// NATS says at once that nobody listens.
-func (n *Node) nobodyElse() bool {
-	_, err := n.nc.Request(subjectNodes, nil, 2*time.Second)
-	if err != nil && !errors.Is(err, nats.ErrNoResponders) {
-		n.log.Warn("could not tell whether other nodes run; taking it that they do", "err", err)
-	}
-	return errors.Is(err, nats.ErrNoResponders)
-}
-
-func (n *Node) onNodesRequest(msg *nats.Msg) {
-	if err := msg.Respond([]byte(n.id)); err != nil {
-		n.log.Warn("answering a joining node failed", "err", err)
-	}
-}
 
 // Send hands frame to the other nodes for their devices that to names.
 func (n *Node) Send(to []Target, frame []byte) {
@@ -265,9 +297,8 @@ func (n *Node) onPresence(msg *nats.Msg) {
 		if p == nil {
 			// A node new to this one: its presence so far is needed,
 			// unless it has none.
-			p = &peer{users: make(map[string]int), stale: m.seq > 0}
-			n.peers[m.node] = p
-			n.log.Info("node joined", "peer", m.node)
+			p = n.peerLocked(m.node)
+			p.stale = m.seq > 0
 		}
 		p.seen = time.Now()
 		if m.kind == kindPresence {
@@ -289,6 +320,19 @@ func (n *Node) onPresence(msg *nats.Msg) {
 	}
 	n.peersMu.Unlock()
 	n.tell(changed)
+}
+
+// peerLocked returns what this node knows of node id, starting to know
+// it if need be. peersMu is held.
+func (n *Node) peerLocked(id string) *peer {
+	p := n.peers[id]
+	if p == nil {
+		p = newPeer()
+		p.seen = time.Now()
+		n.peers[id] = p
+		n.log.Info("node joined", "peer", id)
+	}
+	return p
 }
 
 // apply sets each user's devices in users from ds, and returns the users
@@ -435,4 +479,122 @@ func (n *Node) ask(ctx context.Context, id string) {
 	}
 	n.peersMu.Unlock()
 	n.tell(changed)
+}
+
+// CallID makes the id of a new call this node owns: the node's id, a dash
+// and 24 random hex digits, so that every node can tell the owner from the
+// id alone (41 characters; the protocol allows 64).
+func (n *Node) CallID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return n.id + "-" + hex.EncodeToString(b[:])
+}
+
+// CallOwner is the node that owns call id, or "" for an id no node of a
+// cluster made.
+func CallOwner(id string) string {
+	node, _, ok := strings.Cut(id, "-")
+	if !ok || len(node) != 16 {
+		return ""
+	}
+	return node
+}
+
+// Call hands a request of device about a call to owner, the node that
+// owns it, and returns its answer.
+func (n *Node) Call(ctx context.Context, owner, typ, user, device string, payload []byte) (CallReply, error) {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	req := &message{kind: kindCall, node: n.id, typ: typ, user: user, device: device, frame: payload}
+	msg, err := n.nc.RequestWithContext(ctx, fmt.Sprintf(subjectCalls, owner), req.encode())
+	if errors.Is(err, nats.ErrNoResponders) {
+		return CallReply{}, ErrOwnerGone
+	}
+	if err != nil {
+		return CallReply{}, fmt.Errorf("asking node %s: %w", owner, err)
+	}
+	m, err := decode(msg.Data)
+	if err == nil && (m.kind != kindCallReply || m.node != owner) {
+		err = fmt.Errorf("a reply of kind %d from %s", m.kind, m.node)
+	}
+	if err != nil {
+		return CallReply{}, fmt.Errorf("the answer of node %s: %w", owner, err)
+	}
+	return CallReply{Code: m.code, Body: m.frame}, nil
+}
+
+func (n *Node) onCall(msg *nats.Msg) {
+	m, err := decode(msg.Data)
+	if err == nil && m.kind != kindCall {
+		err = fmt.Errorf("kind %d on %s", m.kind, msg.Subject)
+	}
+	if err != nil {
+		n.log.Warn("dropping a malformed call request from the cluster", "err", err)
+		return
+	}
+	r := n.local.Call(m.typ, m.user, m.device, m.frame)
+	reply := &message{kind: kindCallReply, node: n.id, code: r.Code, frame: r.Body}
+	if err := msg.Respond(reply.encode()); err != nil {
+		n.log.Warn("answering a call request failed", "err", err)
+	}
+}
+
+// DeviceChanged tells the other nodes that a device of user came to this
+// node (online) or went from it, for the calls they own.
+func (n *Node) DeviceChanged(user, device string, online bool) {
+	m := &message{kind: kindDevice, node: n.id, user: user, device: device}
+	if online {
+		m.seq = 1
+	}
+	n.publish(subjectDevices, m)
+}
+
+func (n *Node) onDevice(msg *nats.Msg) {
+	m, err := decode(msg.Data)
+	if err == nil && m.kind != kindDevice {
+		err = fmt.Errorf("kind %d on %s", m.kind, subjectDevices)
+	}
+	if err != nil {
+		n.log.Warn("dropping a malformed device message from the cluster", "err", err)
+		return
+	}
+	if m.node != n.id {
+		n.local.DeviceChanged(m.user, m.device, m.seq == 1)
+	}
+}
+
+// SetBusy tells the other nodes who call, a live call of this node, holds
+// busy now: its participants invited, ringing or joined (none once it is
+// over).
+func (n *Node) SetBusy(call string, users []string) {
+	n.publish(subjectBusy, &message{kind: kindBusy, node: n.id, call: call, busy: users})
+}
+
+func (n *Node) onBusy(msg *nats.Msg) {
+	m, err := decode(msg.Data)
+	if err == nil && m.kind != kindBusy {
+		err = fmt.Errorf("kind %d on %s", m.kind, subjectBusy)
+	}
+	if err != nil {
+		n.log.Warn("dropping a malformed busy message from the cluster", "err", err)
+		return
+	}
+	if m.node == n.id {
+		return
+	}
+	n.peersMu.Lock()
+	n.peerLocked(m.node).setCall(m.call, m.busy)
+	n.peersMu.Unlock()
+}
+
+// Busy reports whether a live call of another node holds user busy.
+func (n *Node) Busy(user string) bool {
+	n.peersMu.Lock()
+	defer n.peersMu.Unlock()
+	for _, p := range n.peers {
+		if p.busy[user] > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -1,6 +1,8 @@
 package cluster
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,6 +23,7 @@ type local struct {
 	frames   []string
 	to       [][]Target
 	presence []string
+	devices  []string
 }
 
 func (l *local) Deliver(to []Target, frame []byte) {
@@ -34,6 +37,21 @@ func (l *local) PresenceChanged(user string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.presence = append(l.presence, user)
+}
+
+// Call answers as an owner that echoes the request, or refuses one about
+// "nothing".
+func (l *local) Call(typ, user, device string, payload []byte) CallReply {
+	if string(payload) == "nothing" {
+		return CallReply{Code: "not_found", Body: []byte("no such call")}
+	}
+	return CallReply{Body: []byte(typ + " " + user + " " + device + " " + string(payload))}
+}
+
+func (l *local) DeviceChanged(user, device string, online bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.devices = append(l.devices, fmt.Sprintf("%s/%s %v", user, device, online))
 }
 
 func (l *local) got() ([]string, [][]Target) {
@@ -103,13 +121,7 @@ func TestPresenceAcrossNodes(t *testing.T) {
 	t.Parallel()
 	url := natstest.Start(t)
 	a, _ := join(t, url)
-	if !a.Alone() {
-		t.Error("the first node is not alone")
-	}
 	b, lb := join(t, url)
-	if b.Alone() {
-		t.Error("the second node thinks it is alone")
-	}
 	a.SetPresence("alice", 2)
 	eventually(t, "b sees alice's two devices on a", func() bool { return b.Devices("alice") == 2 })
 	lb.mu.Lock()
@@ -207,4 +219,75 @@ func countOf(s []string, v string) int {
 		}
 	}
 	return n
+}
+
+func TestCallOwnerFromID(t *testing.T) {
+	t.Parallel()
+	url := natstest.Start(t)
+	a, _ := join(t, url)
+	id := a.CallID()
+	for _, tc := range []struct{ id, owner string }{
+		{id, a.ID()},
+		{"9e0b7d15c2a4f8e61b3d0c77", ""}, // a lone node's
+		{"short-9e0b7d15c2a4f8e61b3d0c77", ""},
+		{"", ""},
+	} {
+		if got := CallOwner(tc.id); got != tc.owner {
+			t.Errorf("CallOwner(%q) = %q; want %q", tc.id, got, tc.owner)
+		}
+	}
+	if len(id) > 64 {
+		t.Errorf("call id %q is longer than the protocol allows", id)
+	}
+}
+
+// TestCallsAcrossNodes: a request reaches the owner and its answer comes
+// back; a node that is not running is said to be gone; devices and busy
+// users reach the other nodes, and a node's busy users go with it.
+func TestCallsAcrossNodes(t *testing.T) {
+	t.Parallel()
+	url := natstest.Start(t)
+	a, _ := join(t, url)
+	b, lb := join(t, url)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		payload string
+		want    CallReply
+	}{
+		{`{"call_id":"x"}`, CallReply{Body: []byte(`call.accept alice phone {"call_id":"x"}`)}},
+		{"nothing", CallReply{Code: "not_found", Body: []byte("no such call")}},
+	} {
+		got, err := a.Call(ctx, b.ID(), "call.accept", "alice", "phone", []byte(tc.payload))
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("Call(%s) = %+v, %v; want %+v", tc.payload, got, err, tc.want)
+		}
+	}
+	if _, err := a.Call(ctx, "0123456789abcdef", "call.accept", "alice", "phone", nil); !errors.Is(err, ErrOwnerGone) {
+		t.Errorf("a call on no node: %v; want ErrOwnerGone", err)
+	}
+
+	a.DeviceChanged("bob", "tablet", true)
+	a.DeviceChanged("bob", "tablet", false)
+	eventually(t, "b hears of bob's tablet", func() bool {
+		lb.mu.Lock()
+		defer lb.mu.Unlock()
+		return len(lb.devices) == 2
+	})
+	if want := []string{"bob/tablet true", "bob/tablet false"}; !reflect.DeepEqual(lb.devices, want) {
+		t.Errorf("b heard %v; want %v", lb.devices, want)
+	}
+
+	a.SetBusy("call-1", []string{"alice", "bob"})
+	a.SetBusy("call-2", []string{"bob"})
+	eventually(t, "b sees alice and bob busy", func() bool { return b.Busy("alice") && b.Busy("bob") })
+	a.SetBusy("call-1", nil)
+	eventually(t, "b sees alice free", func() bool { return !b.Busy("alice") })
+	if !b.Busy("bob") {
+		t.Error("bob is free though a's call-2 holds him")
+	}
+	if a.Busy("bob") {
+		t.Error("a counts its own calls as another node's")
+	}
+	a.Close()
+	eventually(t, "b frees bob once a is gone", func() bool { return !b.Busy("bob") })
 }

@@ -19,6 +19,10 @@ const (
 	kindSnapshot  kind = 3 // all of the sender's devices per user, asked for
 	kindHeartbeat kind = 4 // the sender is alive; seq is its presence's
 	kindLeave     kind = 5 // the sender is stopping
+	kindCall      kind = 6 // a device's request about a call the receiver owns
+	kindCallReply kind = 7 // the owner's answer to a kindCall
+	kindDevice    kind = 8 // a device of the sender came or went
+	kindBusy      kind = 9 // who takes part in a live call of the sender
 )
 
 // Bounds on what a message may hold, so that a bad one cannot make a node
@@ -47,16 +51,25 @@ type Devices struct {
 //	version kind node seq, then
 //	frame:               n, n × (user device except), the frame (the rest)
 //	presence, snapshot:  n, n × (user count)
+//	call:                type user device, the request's payload (the rest)
+//	call reply:          code, the reply's payload or the error message (the rest)
+//	device:              user device, and seq 1 when it came, 0 when it went
+//	busy:                call, n, n × user
 //
-// where node, user, device and except are a uvarint length and bytes, and
-// seq, n and count uvarints.
+// where node, user, device, except, type, code and call are a uvarint
+// length and bytes, and seq, n and count uvarints.
 type message struct {
 	kind  kind
 	node  string
-	seq   uint64    // presence, snapshot, heartbeat: the sender's presence change count
+	seq   uint64    // presence, snapshot, heartbeat: the sender's presence change count; device: online
 	to    []Target  // frame
-	frame []byte    // frame
+	frame []byte    // frame; call and call reply: the payload
 	users []Devices // presence, snapshot
+
+	typ, user, device string   // call: the request; device: the device
+	code              string   // call reply: the error's code, empty when it succeeded
+	call              string   // busy: the call
+	busy              []string // busy: its participants who are invited, ringing or joined
 }
 
 func (m *message) encode() []byte {
@@ -74,6 +87,17 @@ func (m *message) encode() []byte {
 		b = binary.AppendUvarint(b, uint64(len(m.users)))
 		for _, u := range m.users {
 			b = binary.AppendUvarint(appendString(b, u.User), uint64(u.Count))
+		}
+	case kindCall:
+		b = append(appendString(appendString(appendString(b, m.typ), m.user), m.device), m.frame...)
+	case kindCallReply:
+		b = append(appendString(b, m.code), m.frame...)
+	case kindDevice:
+		b = appendString(appendString(b, m.user), m.device)
+	case kindBusy:
+		b = binary.AppendUvarint(appendString(b, m.call), uint64(len(m.busy)))
+		for _, u := range m.busy {
+			b = appendString(b, u)
 		}
 	}
 	return b
@@ -122,6 +146,24 @@ func decode(b []byte) (*message, error) {
 			u.Count = int(c)
 			m.users = append(m.users, u)
 		}
+	case kindCall:
+		m.typ, m.user, m.device = r.string(), r.string(), r.string()
+		m.frame, r.b = r.rest(), nil
+	case kindCallReply:
+		m.code = r.string()
+		m.frame, r.b = r.rest(), nil
+	case kindDevice:
+		m.user, m.device = r.string(), r.string()
+		if m.seq > 1 && r.err == nil {
+			r.err = fmt.Errorf("device message with seq %d", m.seq)
+		}
+	case kindBusy:
+		m.call = r.string()
+		n := r.count(1)
+		m.busy = make([]string, 0, n)
+		for range n {
+			m.busy = append(m.busy, r.string())
+		}
 	case kindHeartbeat, kindLeave:
 	default:
 		return nil, fmt.Errorf("unknown kind %d", m.kind)
@@ -167,6 +209,15 @@ func (r *reader) string() string {
 	s := string(r.b[:n])
 	r.b = r.b[n:]
 	return s
+}
+
+// rest is what is left of the message, nil when there is nothing or an
+// earlier read failed.
+func (r *reader) rest() []byte {
+	if r.err != nil || len(r.b) == 0 {
+		return nil
+	}
+	return r.b
 }
 
 // count reads the number of entries that follow, each at least min bytes

@@ -15,6 +15,14 @@ var wireCases = []struct {
 	{"snapshot", message{kind: kindSnapshot, node: "n2", seq: 300, users: []Devices{}}},
 	{"heartbeat", message{kind: kindHeartbeat, node: "n3", seq: 1 << 40}},
 	{"leave", message{kind: kindLeave, node: "n3"}},
+	{"call", message{kind: kindCall, node: "n1", typ: "call.signal", user: "bob", device: "bob-phone",
+		frame: []byte(`{"call_id":"0123456789abcdef-9e0b7d15c2a4f8e61b3d0c77","to":"alice"}`)}},
+	{"call reply", message{kind: kindCallReply, node: "n2", frame: []byte(`{"call":{}}`)}},
+	{"call refused", message{kind: kindCallReply, node: "n2", code: "not_found", frame: []byte("no live call")}},
+	{"device online", message{kind: kindDevice, node: "n1", seq: 1, user: "bob", device: "bob-phone"}},
+	{"device offline", message{kind: kindDevice, node: "n1", user: "bob", device: "bob-phone"}},
+	{"busy", message{kind: kindBusy, node: "n2", call: "c1", busy: []string{"alice", "bob"}}},
+	{"busy no more", message{kind: kindBusy, node: "n2", call: "c1", busy: []string{}}},
 }
 
 func TestWireRoundTrip(t *testing.T) {
@@ -54,6 +62,8 @@ func TestWireRefuses(t *testing.T) {
 		{"too many targets", []byte{version, byte(kindFrame), 2, 'n', '1', 0, 0xff, 0xff, 0xff, 0xff, 0x0f, 'x'}},
 		{"long field", appendString([]byte{version, byte(kindHeartbeat)}, string(long))},
 		{"too many devices", (&message{kind: kindPresence, node: "n1", users: []Devices{{User: "a", Count: maxDevices + 1}}}).encode()},
+		{"device with a bad seq", (&message{kind: kindDevice, node: "n1", seq: 2, user: "bob", device: "d"}).encode()},
+		{"too many busy", []byte{version, byte(kindBusy), 2, 'n', '1', 0, 1, 'c', 0xff, 0x01, 1, 'a'}},
 		{"trailing bytes", append((&message{kind: kindLeave, node: "n1"}).encode(), 0)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -74,6 +74,14 @@ CREATE TABLE calls (
 
 CREATE INDEX calls_live ON calls (created_ms) WHERE ended_ms IS NULL;
 `,
+	`
+-- A node of a cluster holds a lease while it runs: once it has run out,
+-- another node ends the calls it left live.
+CREATE TABLE node_leases (
+	node     TEXT PRIMARY KEY,
+	until_ms INTEGER NOT NULL
+) STRICT;
+`,
 }
 
 // PostgreSQL's schema is SQLite's with its types. Identifiers collate as
@@ -137,6 +145,12 @@ CREATE TABLE calls (
 );
 
 CREATE INDEX calls_live ON calls (created_ms) WHERE ended_ms IS NULL;
+`,
+	`
+CREATE TABLE node_leases (
+	node     TEXT COLLATE "C" PRIMARY KEY,
+	until_ms BIGINT NOT NULL
+);
 `,
 }
 
