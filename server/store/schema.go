@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 )
 
 // The migrations of each dialect bring the schema from one version to the
@@ -156,8 +158,17 @@ CREATE TABLE node_leases (
 
 // migrate applies the migrations that db has not had yet.
 func (db *DB) migrate(ctx context.Context) error {
+	// Servers starting together on one SQLite file queue for its write
+	// lock, each for busy_timeout at most; on a loaded machine the
+	// migrations ahead of one can take longer than that, so a busy
+	// database is tried again for a while before giving up.
+	giveUp := time.Now().Add(time.Minute)
 	for {
 		done, err := db.migrateOne(ctx)
+		if isBusy(err) && time.Now().Before(giveUp) {
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
@@ -205,4 +216,11 @@ func (db *DB) migrateOne(ctx context.Context) (done bool, err error) {
 		return false, err
 	}
 	return false, tx.Commit()
+}
+
+// isBusy tells whether err is SQLite's "database is locked" (SQLITE_BUSY,
+// or one of its extended codes).
+func isBusy(err error) bool {
+	var coded interface{ Code() int }
+	return errors.As(err, &coded) && coded.Code()&0xff == 5
 }

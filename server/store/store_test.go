@@ -456,3 +456,34 @@ func BenchmarkAppendMessage(b *testing.B) {
 		})
 	}
 }
+
+// TestIsBusy checks that a locked SQLite database is told apart, as the
+// migrations' retry needs.
+func TestIsBusy(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "busy.db")
+	holder, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	tx, err := holder.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`CREATE TABLE t (x INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	other, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&_pragma=busy_timeout(0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	_, err = other.Begin()
+	if !isBusy(err) {
+		t.Errorf("a second writer got %v: not taken for busy", err)
+	}
+	if isBusy(nil) || isBusy(errors.New("database is locked")) {
+		t.Error("an error without SQLite's code taken for busy")
+	}
+}
