@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"parley/assets"
+	"parley/client"
 	"parley/platform"
 	"parley/views"
 )
@@ -62,15 +63,16 @@ type App struct {
 	opts options
 	log  *slog.Logger
 
-	mu       sync.Mutex
-	host     *Host
-	sessions []*Session
-	settings views.Settings
-	signIn   fyne.Window
-	setWin   fyne.Window
-	setView  *views.SettingsView
-	monitors *monitors // the settings window's preview and level
-	memory   idleMemory
+	mu         sync.Mutex
+	host       *Host
+	sessions   []*Session
+	settings   views.Settings
+	signIn     fyne.Window
+	signInView *views.SignIn // the sign-in window's form
+	setWin     fyne.Window
+	setView    *views.SettingsView
+	monitors   *monitors // the settings window's preview and level
+	memory     idleMemory
 	// notify sends a desktop notification; tests record it instead.
 	notify func(title, body string)
 	// openSpeaker starts playing what pull gives on the named playback
@@ -144,6 +146,14 @@ func (a *App) ShowSignIn() {
 	si = views.NewSignIn(loadSignIn(a.fyne.Preferences()), func(c views.SignInChoice) {
 		go a.signInWith(c, w, si)
 	})
+	a.signInView = si
+	si.CA.SetFile(a.currentSettings().CAFile)
+	si.CA.Check = checkCAFile
+	si.CA.OnChanged = func(file string) {
+		s := a.currentSettings()
+		s.CAFile = file
+		a.changeSettings(s)
+	}
 	a.mu.Lock()
 	if a.host != nil {
 		si.SetAddress(a.host.LAN)
@@ -158,17 +168,24 @@ func (a *App) ShowSignIn() {
 // signInWith hosts or connects, signs in, and turns the window into the
 // main window. It runs off the UI goroutine.
 func (a *App) signInWith(c views.SignInChoice, w fyne.Window, si *views.SignIn) {
-	url := c.URL
+	o := client.Options{BaseURL: c.URL, User: c.User, Password: c.Password, Logger: a.log}
 	if c.Mode == views.ModeHost {
 		h, err := a.ensureHost()
 		if err != nil {
 			fyne.Do(func() { si.SetStatus(err) })
 			return
 		}
-		url = h.URL
+		o.BaseURL = h.URL
 		fyne.Do(func() { si.SetAddress(h.LAN) })
+	} else if file := a.currentSettings().CAFile; file != "" {
+		roots, err := loadCA(file)
+		if err != nil {
+			fyne.Do(func() { si.SetStatus(err) })
+			return
+		}
+		o.RootCAs = roots
 	}
-	cl, err := dial(url, c.User, c.Password, c.Register, a.log)
+	cl, err := dial(o, c.Register)
 	if err != nil {
 		fyne.Do(func() { si.SetStatus(err) })
 		return
@@ -234,13 +251,19 @@ func (a *App) showSettings() {
 		a.setWin, a.setView = nil, nil
 		a.monitors.close()
 	})
-	v := views.NewSettingsView(a.currentSettings(), a.deviceLists(), a.changeSettings)
+	a.installSettings(w, a.currentSettings())
+	w.Resize(fyne.NewSize(460, 560))
+	w.Show()
+}
+
+// installSettings shows the settings s in their window w.
+func (a *App) installSettings(w fyne.Window, s views.Settings) {
+	v := views.NewSettingsView(s, a.deviceLists(), a.changeSettings)
+	v.CA.Check = checkCAFile
 	a.setView = v
 	v.Install(w)
 	a.showHostAddress(v)
 	a.monitors.open(v)
-	w.Resize(fyne.NewSize(460, 560))
-	w.Show()
 }
 
 // showHostAddress shows in the settings the address others join the
@@ -273,11 +296,7 @@ func (a *App) changeSettings(s views.Settings) {
 		if a.setWin != nil {
 			w := a.setWin
 			w.SetTitle(views.T("Settings"))
-			v := views.NewSettingsView(s, a.deviceLists(), a.changeSettings)
-			a.setView = v
-			v.Install(w)
-			a.showHostAddress(v)
-			a.monitors.open(v)
+			a.installSettings(w, s)
 		}
 		a.updateTray()
 		return

@@ -82,5 +82,5 @@ func demoDial(url, user string) (*client.Client, error) {
 	if err != nil && !(errors.As(err, &pe) && pe.Code == protocol.CodeConflict) {
 		return nil, fmt.Errorf("registering %s: %w", user, err)
 	}
-	return dial(url, user, demoPassword, false, nil)
+	return dial(client.Options{BaseURL: url, User: user, Password: demoPassword}, false)
 }

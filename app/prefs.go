@@ -25,6 +25,7 @@ const (
 	prefEcho     = "sound.echo_cancel"
 	prefNoise    = "sound.noise_suppress"
 	prefGain     = "sound.auto_gain"
+	prefCAFile   = "tls.ca_file"
 	prefMode     = "signin.mode"
 	prefURL      = "signin.url"
 	prefUser     = "signin.user"
@@ -46,6 +47,7 @@ func loadSettings(p fyne.Preferences) views.Settings {
 		EchoCancel:     p.BoolWithFallback(prefEcho, d.EchoCancel),
 		NoiseSuppress:  p.BoolWithFallback(prefNoise, d.NoiseSuppress),
 		AutoGain:       p.BoolWithFallback(prefGain, d.AutoGain),
+		CAFile:         p.String(prefCAFile),
 	}
 }
 
@@ -63,6 +65,7 @@ func saveSettings(p fyne.Preferences, s views.Settings) {
 	p.SetBool(prefEcho, s.EchoCancel)
 	p.SetBool(prefNoise, s.NoiseSuppress)
 	p.SetBool(prefGain, s.AutoGain)
+	p.SetString(prefCAFile, s.CAFile)
 }
 
 // voiceProcessing is the sound cleaning of the settings: what callcore

@@ -2,10 +2,10 @@ package app
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"image"
-	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -285,20 +285,48 @@ func (s *Session) Close() {
 	s.devices.Wait()
 }
 
-// dial signs in to url, registering first when asked.
-func dial(url, user, password string, register bool, log *slog.Logger) (*client.Client, error) {
+// dial signs in with o, registering first when asked.
+func dial(o client.Options, register bool) (*client.Client, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 	defer cancel()
 	if register {
-		if err := client.Register(ctx, url, user, password); err != nil {
-			return nil, fmt.Errorf("registering %s: %w", user, err)
+		if err := o.Register(ctx); err != nil {
+			return nil, untrustedInWords(o.BaseURL, fmt.Errorf("registering %s: %w", o.User, err))
 		}
 	}
-	c, err := client.Dial(ctx, client.Options{BaseURL: url, User: user, Password: password, Logger: log})
+	c, err := client.Dial(ctx, o)
 	if err != nil {
-		return nil, fmt.Errorf("signing in as %s: %w", user, err)
+		return nil, untrustedInWords(o.BaseURL, fmt.Errorf("signing in as %s: %w", o.User, err))
 	}
 	return c, nil
+}
+
+// untrustedInWords says, for a server whose certificate no authority here
+// signed, where the person adds its private CA; other errors stay.
+func untrustedInWords(url string, err error) error {
+	if errors.Is(err, client.ErrUntrustedCertificate) {
+		return errors.New(views.Tf("The certificate of %s is not signed by an authority this computer trusts. If the server has a private CA, add its file under Trusted certificate authority, here or in Settings.", url))
+	}
+	return err
+}
+
+// loadCA reads the trusted certificate authority's file, or says in words
+// why it cannot be used.
+func loadCA(file string) (*x509.CertPool, error) {
+	roots, err := client.LoadRootCAs(file)
+	switch {
+	case errors.Is(err, client.ErrNoCertificate):
+		return nil, errors.New(views.Tf("%s holds no PEM certificate", file))
+	case err != nil:
+		return nil, errors.New(views.Tf("Cannot read the certificate file: %s", err))
+	}
+	return roots, nil
+}
+
+// checkCAFile is the CA fields' Check.
+func checkCAFile(file string) error {
+	_, err := loadCA(file)
+	return err
 }
 
 // screenName names the call screen that shows, for the log (the desktop

@@ -87,6 +87,11 @@ func post(ctx context.Context, o Options, path string, reply any) error {
 	return nil
 }
 
+// ErrUntrustedCertificate is in the error of a server whose certificate
+// no authority of Options.RootCAs (or of the system) signed: each program
+// says where its person gives a private CA.
+var ErrUntrustedCertificate = errors.New("its certificate is not signed by an authority this device trusts")
+
 // unreachable says why the server at baseURL could not be reached; a
 // certificate nobody here trusts is said in so many words.
 func unreachable(baseURL string, err error) error {
@@ -95,7 +100,7 @@ func unreachable(baseURL string, err error) error {
 	var host x509.HostnameError
 	switch {
 	case errors.As(err, &unknown):
-		return fmt.Errorf("cannot reach server at %s: its certificate is not signed by an authority this device trusts (a private CA must be given: parley-cli --ca-file): %w", baseURL, err)
+		return fmt.Errorf("cannot reach server at %s: %w (a private CA must be given: parley-cli --ca-file): %w", baseURL, ErrUntrustedCertificate, err)
 	case errors.As(err, &invalid), errors.As(err, &host):
 		return fmt.Errorf("cannot reach server at %s: its certificate is not valid for it: %w", baseURL, err)
 	}

@@ -113,7 +113,7 @@ func TestPrivateCA(t *testing.T) {
 	}))
 	defer srv.Close()
 	err := Register(t.Context(), srv.URL, "alice", testPassword)
-	if err == nil || !strings.Contains(err.Error(), "not signed by an authority this device trusts") {
+	if !errors.Is(err, ErrUntrustedCertificate) || !strings.Contains(err.Error(), "not signed by an authority this device trusts") {
 		t.Fatalf("untrusted certificate: %v", err)
 	}
 	roots := x509.NewCertPool()

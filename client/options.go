@@ -3,8 +3,11 @@ package client
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
+	"fmt"
 	"log/slog"
 	"maps"
+	"os"
 	"time"
 )
 
@@ -60,6 +63,24 @@ func (o Options) withDefaults() Options {
 // tlsConfig is how an https:// server is checked.
 func (o Options) tlsConfig() *tls.Config {
 	return &tls.Config{RootCAs: o.RootCAs, MinVersion: tls.VersionTLS12}
+}
+
+// ErrNoCertificate is why LoadRootCAs refuses a file it could read.
+var ErrNoCertificate = errors.New("holds no PEM certificate")
+
+// LoadRootCAs reads the PEM file of a private authority (parley-cli's
+// --ca-file, the desktop's trusted certificate authority) into the pool
+// for Options.RootCAs.
+func LoadRootCAs(file string) (*x509.CertPool, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("%s %w", file, ErrNoCertificate)
+	}
+	return pool, nil
 }
 
 func setDefault(d *time.Duration, def time.Duration) {

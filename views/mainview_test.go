@@ -155,3 +155,17 @@ func TestSettingsShowDevicesPreviewAndLevel(t *testing.T) {
 		t.Fatal("the preview did not come back")
 	}
 }
+
+// The trusted certificate authority is offered when connecting to a
+// server, not when hosting one.
+func TestSignInOffersTheCAWhenConnecting(t *testing.T) {
+	test.NewTempApp(t)
+	s := NewSignIn(SignInChoice{Mode: ModeHost}, func(SignInChoice) {})
+	if s.caBox.Visible() {
+		t.Fatal("the CA field shows while hosting")
+	}
+	s.Mode.SetSelected("Connect to a server")
+	if !s.caBox.Visible() || s.CA.File.Text != "None: the system's authorities" {
+		t.Fatalf("connecting: CA field shown %v, says %q", s.caBox.Visible(), s.CA.File.Text)
+	}
+}

@@ -35,6 +35,9 @@ type Settings struct {
 	// EchoCancel, NoiseSuppress and AutoGain clean the microphone's sound
 	// of the next call and of the level meter.
 	EchoCancel, NoiseSuppress, AutoGain bool
+	// CAFile is the PEM file of a private authority trusted for an
+	// https:// server's certificate; "": the system's authorities.
+	CAFile string
 }
 
 // DefaultSettings are a fresh install's.
@@ -72,6 +75,7 @@ type SettingsView struct {
 	NoiseSuppress *keyedCheck
 	AutoGain      *keyedCheck
 	HeadphonesTip *widget.Label
+	CA            *CAField
 	// Address is the address to give others of the server this computer
 	// hosts, or why there is none.
 	Address *widget.Label
@@ -163,6 +167,8 @@ func NewSettingsView(cur Settings, devices DeviceLists, onChange func(Settings))
 		show(v.HeadphonesTip, !on)
 		echoChanged(on)
 	}
+	v.CA = newCAField(cur.CAFile)
+	v.CA.OnChanged = func(file string) { v.Current.CAFile = file; changed() }
 	v.Address = widget.NewLabel(T("Not hosting a server"))
 	v.Address.Wrapping = fyne.TextWrapWord
 	v.Address.Selectable = true // to copy it
@@ -222,6 +228,7 @@ func NewSettingsView(cur Settings, devices DeviceLists, onChange func(Settings))
 		widget.NewFormItem(T("Language"), v.Language),
 		widget.NewFormItem(T("Theme"), v.Theme),
 		widget.NewFormItem(T("Hosting"), container.NewVBox(v.Share, v.Address)),
+		widget.NewFormItem(T("Trusted certificate authority"), v.CA.Object()),
 	)
 	v.root = container.NewVScroll(container.NewPadded(form))
 	return v

@@ -120,3 +120,46 @@ func TestCallScreenSaysWhichDeviceIsMissing(t *testing.T) {
 		})
 	}
 }
+
+// The trusted certificate authority: a file the check refuses is not
+// taken, why shows under the field and the setting stays; a good one is
+// taken; Clear goes back to the system's authorities; Choose opens a file
+// dialog.
+func TestSettingsTrustedCA(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	var got []string
+	cur := DefaultSettings()
+	cur.CAFile = "/etc/parley/old-ca.pem"
+	v := NewSettingsView(cur, DeviceLists{}, func(s Settings) { got = append(got, s.CAFile) })
+	v.Install(w)
+	v.CA.Check = func(file string) error {
+		if file == "/tmp/notes.txt" {
+			return errors.New("/tmp/notes.txt holds no PEM certificate")
+		}
+		return nil
+	}
+	if v.CA.File.Text != "/etc/parley/old-ca.pem" || v.CA.Problem.Visible() || v.CA.Clear.Disabled() {
+		t.Fatalf("shows %q, problem %v", v.CA.File.Text, v.CA.Problem.Visible())
+	}
+	v.CA.Use("/tmp/notes.txt")
+	if !v.CA.Problem.Visible() || v.CA.Problem.Text != "/tmp/notes.txt holds no PEM certificate" {
+		t.Fatalf("a refused file says %q (shown %v)", v.CA.Problem.Text, v.CA.Problem.Visible())
+	}
+	if v.CA.File.Text != "/etc/parley/old-ca.pem" || len(got) != 0 {
+		t.Fatalf("a refused file changed the setting: shows %q, reported %q", v.CA.File.Text, got)
+	}
+	v.CA.Use("/tmp/ca.pem")
+	if v.CA.Problem.Visible() || v.CA.File.Text != "/tmp/ca.pem" || fmt.Sprint(got) != "[/tmp/ca.pem]" {
+		t.Fatalf("a good file: shows %q, reported %q, problem %v", v.CA.File.Text, got, v.CA.Problem.Visible())
+	}
+	test.Tap(v.CA.Clear)
+	if v.CA.File.Text != "None: the system's authorities" || !v.CA.Clear.Disabled() || fmt.Sprint(got) != "[/tmp/ca.pem ]" {
+		t.Fatalf("cleared: shows %q, reported %q", v.CA.File.Text, got)
+	}
+	test.Tap(v.CA.Choose)
+	if w.Canvas().Overlays().Top() == nil {
+		t.Fatal("Choose opened no file dialog")
+	}
+}

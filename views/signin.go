@@ -34,16 +34,21 @@ type SignIn struct {
 	SignIn   *widget.Button
 	Register *widget.Button
 	Address  *widget.Label // the LAN address others use, when hosting
-	Status   *widget.Label
-	root     fyne.CanvasObject
-	submit   func(SignInChoice)
+	// CA is the server's private certificate authority, when connecting;
+	// the app fills it in and keeps what changes.
+	CA     *CAField
+	caBox  *fyne.Container
+	Status *widget.Label
+	root   fyne.CanvasObject
+	submit func(SignInChoice)
 }
 
 // NewSignIn shows last (the last choice) filled in; submit runs on the UI
 // goroutine with the choice, and the app reports back with SetStatus.
 func NewSignIn(last SignInChoice, submit func(SignInChoice)) *SignIn {
 	s := &SignIn{submit: submit, URL: widget.NewEntry(), User: widget.NewEntry(), Password: widget.NewPasswordEntry(),
-		Address: widget.NewLabel(""), Status: widget.NewLabel("")}
+		Address: widget.NewLabel(""), Status: widget.NewLabel(""), CA: newCAField("")}
+	s.caBox = container.NewVBox(widget.NewLabel(T("Trusted certificate authority")), s.CA.Object())
 	s.Status.Wrapping = fyne.TextWrapWord
 	hostLabel, connectLabel := T("Host on this computer"), T("Connect to a server")
 	s.Mode = widget.NewRadioGroup([]string{hostLabel, connectLabel}, func(v string) {
@@ -52,6 +57,7 @@ func NewSignIn(last SignInChoice, submit func(SignInChoice)) *SignIn {
 		} else {
 			s.URL.Disable()
 		}
+		show(s.caBox, v == connectLabel)
 	})
 	s.Mode.Required = true
 	s.URL.SetPlaceHolder("https://chat.example.org")
@@ -69,7 +75,7 @@ func NewSignIn(last SignInChoice, submit func(SignInChoice)) *SignIn {
 	s.SignIn.Importance = widget.HighImportance
 	s.Register = widget.NewButton(T("Register"), func() { s.do(true) })
 	title := widget.NewLabelWithStyle("Parley", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	form := container.NewVBox(title, s.Mode, s.URL, s.Address, widget.NewSeparator(), s.User, s.Password,
+	form := container.NewVBox(title, s.Mode, s.URL, s.caBox, s.Address, widget.NewSeparator(), s.User, s.Password,
 		container.NewGridWithColumns(2, s.Register, s.SignIn), s.Status)
 	s.root = container.NewCenter(container.New(&fixedWidth{width: 340}, form))
 	return s

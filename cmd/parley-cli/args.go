@@ -6,9 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
+	"parley/client"
 	"parley/protocol"
 )
 
@@ -73,14 +73,11 @@ func parse(args []string, getenv func(string) string) (*invocation, error) {
 		return nil, fmt.Errorf("--user: %w", err)
 	}
 	if *caFile != "" {
-		pem, err := os.ReadFile(*caFile)
+		roots, err := client.LoadRootCAs(*caFile)
 		if err != nil {
 			return nil, fmt.Errorf("--ca-file: %w", err)
 		}
-		inv.roots = x509.NewCertPool()
-		if !inv.roots.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--ca-file: %s holds no PEM certificate", *caFile)
-		}
+		inv.roots = roots
 	}
 	return &inv, nil
 }
