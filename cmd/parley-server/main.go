@@ -56,7 +56,7 @@ func run(args []string, stdin io.Reader, stderr io.Writer) int {
 	publicIP := fs.String("public-ip", "", "IPv4 address clients reach the TURN service and the SFU's media ports at, when it is not the host of --addr")
 	mediaPort := fs.Int("media-port", 7882, "UDP port of all group-call media (the SFU), on the host of --addr (0: any free port)")
 	mediaTCPPort := fs.Int("media-tcp-port", 7881, "TCP port of group-call media for networks that block UDP (ICE-TCP), on the host of --addr (0: any free port)")
-	natsURL := fs.String("nats", "", "join the other nodes on this NATS server (a `URL`, nats://HOST:PORT) and the same --db: chat, group updates and presence reach users on every node; calls stay on the node of the caller for now")
+	natsURL := fs.String("nats", "", "join the other nodes on this NATS server (a `URL`, nats://HOST:PORT) and the same --db: any node serves any user: chat, presence and calls reach every node (a call is run by the node of its caller); see docs/deploy.md")
 	var allowPeers []netip.Prefix
 	fs.Func("turn-allow-peers", "comma-separated `CIDRs` TURN relays may send to although they are private, loopback, link-local or this host's (refused by default)", func(v string) error {
 		for _, c := range strings.Split(v, ",") {
