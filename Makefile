@@ -67,9 +67,11 @@ run: build
 
 # Installable builds in bin/ (docs/packaging.md): Parley.tar.xz for Linux, a
 # .desktop entry included, by fyne's packager; parley.exe for Windows,
-# cross-compiled with mingw-w64 against libvpx and libopus built from
-# Debian's sources (Debian has no Windows builds of them).
-PACKAGE_DEBIAN_PACKAGES := gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 nasm dpkg-dev xz-utils
+# cross-compiled with mingw-w64 against libvpx, libopus, WebRTC's audio
+# processing and speexdsp built from Debian's sources (Debian has no Windows
+# builds of them).
+PACKAGE_DEBIAN_PACKAGES := gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 nasm dpkg-dev xz-utils autoconf automake libtool
+WIN_LIBS := libvpx libopus libwebrtc_audio_processing libspeexdsp
 FYNE_CLI := fyne.io/tools/cmd/fyne@v1.7.4
 WIN := $(BIN)/windows
 WIN_ENV := CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc CXX=x86_64-w64-mingw32-g++ \
@@ -82,17 +84,17 @@ package:
 	cp FyneApp.toml $(BIN)/FyneApp.toml.kept
 	$(GO) run $(FYNE_CLI) package -os linux --release; s=$$?; cp $(BIN)/FyneApp.toml.kept FyneApp.toml; [ $$s = 0 ]
 	mv Parley.tar.xz $(BIN)/
-	$(MAKE) --no-print-directory $(WIN)/lib/libvpx.a $(WIN)/lib/libopus.a
+	$(MAKE) --no-print-directory $(WIN_LIBS:%=$(WIN)/lib/%.a)
 	$(WIN_ENV) $(GO) build -ldflags "-s -w -H=windowsgui -extldflags=-static" -o $(BIN)/parley.exe .
 	@ls -l $(BIN)/Parley.tar.xz $(BIN)/parley.exe
 
-# Debian's sources of libvpx and opus (its security fixes applied), fetched
+# Debian's sources of the C libraries (its security fixes applied), fetched
 # with a source list of their own so the system's apt set-up is untouched.
 $(WIN)/src/.fetched:
 	@mkdir -p $(WIN)/src/lists/partial
 	echo "deb-src http://deb.debian.org/debian $$(. /etc/os-release; echo $$VERSION_CODENAME) main" > $(WIN)/src/sources.list
 	cd $(WIN)/src && APT="-o Dir::Etc::SourceList=$$PWD/sources.list -o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists=$$PWD/lists" && \
-		apt-get $$APT update -qq && apt-get $$APT source -qq libvpx opus
+		apt-get $$APT update -qq && apt-get $$APT source -qq libvpx opus webrtc-audio-processing speexdsp
 	touch $@
 
 $(WIN)/lib/libvpx.a: $(WIN)/src/.fetched
@@ -103,6 +105,20 @@ $(WIN)/lib/libvpx.a: $(WIN)/src/.fetched
 $(WIN)/lib/libopus.a: $(WIN)/src/.fetched
 	cd $(WIN)/src/opus-*/ && ./configure --host=x86_64-w64-mingw32 --prefix=$(CURDIR)/$(WIN) \
 		--enable-static --disable-shared --disable-doc --disable-extra-programs >/dev/null && \
+		$(MAKE) -j2 >/dev/null && $(MAKE) install >/dev/null
+
+# 0.3 builds only for POSIX hosts: the patch (its head says what it changes)
+# selects WebRTC's Windows code; it is applied unless it already is.
+$(WIN)/lib/libwebrtc_audio_processing.a: $(WIN)/src/.fetched packaging/webrtc-audio-processing-mingw.patch
+	cd $(WIN)/src/webrtc-audio-processing-*/ && \
+		{ patch -p1 -R -s -f --dry-run < $(CURDIR)/packaging/webrtc-audio-processing-mingw.patch >/dev/null || \
+		  patch -p1 -s < $(CURDIR)/packaging/webrtc-audio-processing-mingw.patch; } && \
+		autoreconf -fi >/dev/null 2>&1 && ./configure --host=x86_64-w64-mingw32 --prefix=$(CURDIR)/$(WIN) \
+		--enable-static --disable-shared >/dev/null && $(MAKE) -j2 >/dev/null && $(MAKE) install >/dev/null
+
+$(WIN)/lib/libspeexdsp.a: $(WIN)/src/.fetched
+	cd $(WIN)/src/speexdsp-*/ && ./configure --host=x86_64-w64-mingw32 --prefix=$(CURDIR)/$(WIN) \
+		--enable-static --disable-shared --disable-examples >/dev/null && \
 		$(MAKE) -j2 >/dev/null && $(MAKE) install >/dev/null
 
 clean:

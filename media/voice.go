@@ -6,11 +6,13 @@ import (
 
 	"github.com/pion/mediadevices/pkg/io/audio"
 	"github.com/pion/mediadevices/pkg/wave"
+
+	"parley/media/audioproc"
 )
 
 // VoiceProcessing is what the send path does to the microphone's sound:
 // echo cancellation, noise suppression and automatic gain (media/audioproc,
-// WebRTC's audio processing). Windows builds have none yet.
+// WebRTC's audio processing).
 type VoiceProcessing struct {
 	EchoCancel, NoiseSuppress, AutoGain bool
 }
@@ -51,8 +53,8 @@ func newVoicePath(v *VoiceProcessing) (*voicePath, error) {
 	if v == nil {
 		return nil, nil
 	}
-	e, err := newVoiceEngine(*v)
-	if err != nil || e == nil {
+	e, err := audioproc.New(audioproc.LibWebRTC, audioproc.Options{EchoCancel: v.EchoCancel, NoiseSuppress: v.NoiseSuppress, AutoGain: v.AutoGain})
+	if err != nil {
 		return nil, err
 	}
 	return &voicePath{engine: e, frame: make([]int16, voiceFrame)}, nil

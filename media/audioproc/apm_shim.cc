@@ -13,8 +13,10 @@ const size_t kFrame = 480;
 
 struct parley_apm {
   webrtc::AudioProcessing *apm;
-  webrtc::AudioFrame far;
-  webrtc::AudioFrame near;
+  // WebRTC's names for the far and near streams: windows.h defines far
+  // and near as macros.
+  webrtc::AudioFrame reverse;
+  webrtc::AudioFrame capture;
 };
 
 static void setup_frame(webrtc::AudioFrame *f) {
@@ -53,8 +55,8 @@ extern "C" parley_apm *parley_apm_new(void) {
   apm->voice_detection()->Enable(true);
   parley_apm *a = new parley_apm;
   a->apm = apm;
-  setup_frame(&a->far);
-  setup_frame(&a->near);
+  setup_frame(&a->reverse);
+  setup_frame(&a->capture);
   return a;
 }
 
@@ -74,17 +76,17 @@ extern "C" int parley_apm_set(parley_apm *a, int aec, int ns, int agc) {
 }
 
 extern "C" int parley_apm_far(parley_apm *a, const int16_t *frame) {
-  setup_frame(&a->far);
-  memcpy(a->far.data_, frame, kFrame * sizeof(int16_t));
-  return a->apm->ProcessReverseStream(&a->far);
+  setup_frame(&a->reverse);
+  memcpy(a->reverse.data_, frame, kFrame * sizeof(int16_t));
+  return a->apm->ProcessReverseStream(&a->reverse);
 }
 
 extern "C" int parley_apm_near(parley_apm *a, int16_t *frame, int delay_ms, int *voice) {
-  setup_frame(&a->near);
-  memcpy(a->near.data_, frame, kFrame * sizeof(int16_t));
+  setup_frame(&a->capture);
+  memcpy(a->capture.data_, frame, kFrame * sizeof(int16_t));
   if (a->apm->echo_cancellation()->is_enabled()) a->apm->set_stream_delay_ms(delay_ms);
-  int err = a->apm->ProcessStream(&a->near);
-  memcpy(frame, a->near.data_, kFrame * sizeof(int16_t));
+  int err = a->apm->ProcessStream(&a->capture);
+  memcpy(frame, a->capture.data_, kFrame * sizeof(int16_t));
   *voice = a->apm->voice_detection()->stream_has_voice() ? 1 : 0;
   return err;
 }

@@ -31,15 +31,13 @@
 // (300 ms), which covers the delay and the room's reverberation, and it
 // re-adapts when the delay moves.
 //
-// Capture and playback must run on one clock: the chain assumes that, on
-// average, one far frame arrives per near frame. The way to get this is
-// one duplex device (miniaudio's ma_device_type_duplex, one callback that
-// plays and captures the same number of frames), which every desktop OS
-// offers for the default devices. With two separate devices, their clocks
-// drift apart by up to a few hundred parts per million; the drift shows
-// as a slowly growing or shrinking delay, which LibWebRTC's estimator
-// follows. The far queue holds at most maxQueued frames (200 ms); beyond
-// that the oldest are dropped, which re-aligns after a stall.
+// Capture and playback need not run on one clock. media plays and
+// captures through two devices; their clocks drift apart by up to a few
+// hundred parts per million, which shows as a slowly growing or shrinking
+// delay: LibWebRTC's estimator follows it, and the coarse estimate moves
+// the far end once it has moved two frames. The far queue holds at most
+// maxQueued frames (200 ms); beyond that the oldest are dropped, which
+// re-aligns after a stall.
 //
 // # Off means off
 //
