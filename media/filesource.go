@@ -24,29 +24,20 @@ import (
 type fileVideo struct {
 	pacer
 	path string
-	f    *os.File
-	v    *y4m.Video
+	v    *y4m.File
 }
 
 func (s *fileVideo) Open() error {
-	f, err := os.Open(s.path)
+	v, err := y4m.OpenFile(s.path)
 	if err != nil {
 		return err
 	}
-	fi, err := f.Stat()
-	if err == nil {
-		s.v, err = y4m.Open(f, fi.Size())
-	}
-	if err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %w", s.path, err)
-	}
-	s.f = f
+	s.v = v
 	s.open()
 	return nil
 }
 
-func (s *fileVideo) Close() error { s.close(); return s.f.Close() }
+func (s *fileVideo) Close() error { s.close(); return s.v.Close() }
 
 // Properties is the file's size, at any frame rate.
 func (s *fileVideo) Properties() []prop.Media {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image"
 	"math"
-	"os"
 	"sync"
 
 	"parley/media/clip"
@@ -15,8 +14,7 @@ import (
 // made from (--compare): each frame's marker says which source frame it
 // is, and the PSNR of its luma against that frame is summed.
 type comparer struct {
-	f   *os.File
-	src *y4m.Video
+	src *y4m.File
 
 	mu    sync.Mutex
 	frame *image.YCbCr // the source frame being compared
@@ -25,20 +23,11 @@ type comparer struct {
 }
 
 func openComparer(path string) (*comparer, error) {
-	f, err := os.Open(path)
+	src, err := y4m.OpenFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("--compare: %w", err)
 	}
-	fi, err := f.Stat()
-	var src *y4m.Video
-	if err == nil {
-		src, err = y4m.Open(f, fi.Size())
-	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("--compare: %s: %w", path, err)
-	}
-	return &comparer{f: f, src: src, frame: src.Header().NewImage()}, nil
+	return &comparer{src: src, frame: src.Header().NewImage()}, nil
 }
 
 // compare is an OnFrame: it runs on media's goroutines, one a sender,
@@ -69,4 +58,4 @@ func (c *comparer) result() (psnr float64, frames int64) {
 	return math.Round(c.sum/float64(c.n)*100) / 100, c.n
 }
 
-func (c *comparer) close() { c.f.Close() }
+func (c *comparer) close() { c.src.Close() }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 )
@@ -202,6 +203,32 @@ func Open(r io.ReaderAt, size int64) (*Video, error) {
 	}
 	return v, nil
 }
+
+// File is a Video read from a file that it keeps open until Close.
+type File struct {
+	*Video
+	f *os.File
+}
+
+// OpenFile opens the Y4M file at path; its errors name the path.
+func OpenFile(path string) (*File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	var v *Video
+	if err == nil {
+		v, err = Open(f, fi.Size())
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &File{Video: v, f: f}, nil
+}
+
+func (f *File) Close() error { return f.f.Close() }
 
 // readLine reads the line at off, without its newline.
 func readLine(r io.ReaderAt, off, size int64) (string, error) {
