@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"parley/protocol"
+	"parley/server/auth"
 	"parley/server/store"
 )
 
@@ -130,14 +131,32 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 
 // AddUser creates an account.
 func (s *Server) AddUser(ctx context.Context, name, password string) error {
-	if err := (&protocol.Credentials{User: name, Password: password}).Validate(); err != nil {
-		return err
-	}
-	hash, err := s.hasher.Hash(ctx, password)
+	return createUser(ctx, s.store, s.hasher, name, password)
+}
+
+// AddUser creates an account in the store of cfg, without serving: no
+// call is ended, no port taken, so it may run beside the servers that
+// use that store.
+func AddUser(ctx context.Context, cfg Config, name, password string) error {
+	db, err := openStore(cfg)
 	if err != nil {
 		return err
 	}
-	if err := s.store.CreateUser(ctx, name, hash); errors.Is(err, store.ErrExists) {
+	defer db.Close()
+	return createUser(ctx, db, auth.NewHasher(cfg.BcryptCost), name, password)
+}
+
+func createUser(ctx context.Context, db interface {
+	CreateUser(ctx context.Context, name string, passwordHash []byte) error
+}, hasher *auth.Hasher, name, password string) error {
+	if err := (&protocol.Credentials{User: name, Password: password}).Validate(); err != nil {
+		return err
+	}
+	hash, err := hasher.Hash(ctx, password)
+	if err != nil {
+		return err
+	}
+	if err := db.CreateUser(ctx, name, hash); errors.Is(err, store.ErrExists) {
 		return protocol.Errorf(protocol.CodeConflict, "the name %s is taken", name)
 	} else if err != nil {
 		return err

@@ -14,7 +14,10 @@ import (
 
 // callRecorder persists calls in the order the engine decided them and writes
 // each ended call's record into its conversation. One goroutine does every
-// write, so a call's end is never stored before its start.
+// write, so a call's end is never stored before its start. Newly placed
+// calls, which their invites wait for, have a queue of their own that goes
+// first: an invite waits for at most the one write under way, not for the
+// records of every call that ended before it.
 //
 // A placed call is written once: if that fails its invite is refused, and
 // nobody has been rung. Everything after (answered, ended and the record)
@@ -27,11 +30,12 @@ type callRecorder struct {
 	deliver func(context.Context, protocol.Message) // tells a conversation of its new call record
 	counted func(outcome string)                    // counts an ended call, once
 
-	queue   chan record
-	closing chan struct{} // closed when the server closes: stop retrying
-	done    chan struct{} // closed when the writer has ended
-	failing atomic.Bool   // a write is being retried
-	placed  sync.Map      // call id → *placement, until the invite takes it
+	placements chan record   // newly placed calls
+	queue      chan record   // everything else
+	closing    chan struct{} // closed when the server closes: stop retrying
+	done       chan struct{} // closed when the writer has ended
+	failing    atomic.Bool   // a write is being retried
+	placed     sync.Map      // call id → *placement, until the invite takes it
 
 	retryFirst, retryMost time.Duration // the pause between tries doubles from first to most
 }
@@ -59,6 +63,7 @@ const (
 func newCallRecorder(db Store, log *slog.Logger, deliver func(context.Context, protocol.Message), counted func(string)) *callRecorder {
 	return &callRecorder{
 		store: db, log: log, deliver: deliver, counted: counted,
+		placements: make(chan record, 1024),
 		queue:      make(chan record, 1024),
 		closing:    make(chan struct{}),
 		done:       make(chan struct{}),
@@ -74,7 +79,7 @@ func newCallRecorder(db Store, log *slog.Logger, deliver func(context.Context, p
 func (r *callRecorder) created(c protocol.Call) {
 	p := &placement{done: make(chan struct{})}
 	r.placed.Store(c.ID, p)
-	r.queue <- record{call: c, placed: p}
+	r.placements <- record{call: c, placed: p}
 }
 
 func (r *callRecorder) answered(c protocol.Call) { r.queue <- record{call: c, answered: true} }
@@ -103,18 +108,52 @@ func (r *callRecorder) awaitPlaced(ctx context.Context, id string) error {
 	return p.err
 }
 
-// run writes what is queued until the queue is closed.
+// run writes what is queued until both queues are closed.
 func (r *callRecorder) run() {
 	defer close(r.done)
-	for rec := range r.queue {
-		if p := rec.placed; p != nil {
-			if p.state.CompareAndSwap(placementWaiting, placementTaken) {
-				p.err = r.write(rec)
-				close(p.done)
+	placements, rest := r.placements, r.queue
+	for placements != nil || rest != nil {
+		select {
+		case rec, ok := <-placements:
+			if !ok {
+				placements = nil
+				continue
 			}
-			continue
+			r.place(rec)
+		case rec, ok := <-rest:
+			if !ok {
+				rest = nil
+				continue
+			}
+			// rec's call was placed before rec was queued: the placements
+			// queued so far are written first, so that its start is.
+			r.placeQueued()
+			r.keep(rec)
 		}
-		r.keep(rec)
+	}
+}
+
+// placeQueued writes the placements queued now.
+func (r *callRecorder) placeQueued() {
+	for {
+		select {
+		case rec, ok := <-r.placements:
+			if !ok {
+				return
+			}
+			r.place(rec)
+		default:
+			return
+		}
+	}
+}
+
+// place writes a newly placed call, once, unless its invite gave up
+// waiting.
+func (r *callRecorder) place(rec record) {
+	if p := rec.placed; p.state.CompareAndSwap(placementWaiting, placementTaken) {
+		p.err = r.write(rec)
+		close(p.done)
 	}
 }
 
@@ -182,6 +221,7 @@ func (r *callRecorder) persistEnd(ctx context.Context, c protocol.Call) error {
 // waits for the writer to end.
 func (r *callRecorder) close() {
 	close(r.closing)
+	close(r.placements)
 	close(r.queue)
 	<-r.done
 }

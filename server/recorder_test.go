@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -152,4 +154,50 @@ func TestACompletedCallIsRecordedOnceTheDiskHasRoomAgain(t *testing.T) {
 	})
 	eventually(t, "the recorder healthy", ts.s.rec.healthy)
 	carol.ok(protocol.TypeCallInvite, directCall("carol", "alice"), nil)
+}
+
+// heldDisk writes down the calls' writes in the order they come, each
+// once gate is closed.
+type heldDisk struct {
+	Store  // nil: only the writes of calls are used
+	gate   chan struct{}
+	writes []string // only the recorder's writer appends, and reads after close
+}
+
+func (d *heldDisk) note(w string) error {
+	<-d.gate
+	d.writes = append(d.writes, w)
+	return nil
+}
+func (d *heldDisk) CallStarted(_ context.Context, c store.CallRow) error {
+	return d.note("start " + c.ID)
+}
+func (d *heldDisk) CallEnded(_ context.Context, id, _ string, _ int64) error {
+	return d.note("end " + id)
+}
+func (d *heldDisk) AppendMessage(_ context.Context, m protocol.Message) (protocol.Message, bool, error) {
+	return m, false, nil
+}
+
+// TestAPlacedCallGoesAheadOfEndedOnes: while the disk holds a write, the
+// records of five ended calls and a new call are queued; the new call is
+// stored next, ahead of them (its invite waits for it), and its own end
+// after its start.
+func TestAPlacedCallGoesAheadOfEndedOnes(t *testing.T) {
+	d := &heldDisk{gate: make(chan struct{})}
+	r := newCallRecorder(d, slog.New(slog.DiscardHandler), func(context.Context, protocol.Message) {}, func(string) {})
+	go r.run() // ended by close
+	call := func(id string) protocol.Call { return protocol.Call{ID: id, Conversation: "direct:a:b", Caller: "a"} }
+	r.created(call("a"))
+	for _, id := range []string{"b1", "b2", "b3", "b4", "b5"} {
+		r.ended(call(id))
+	}
+	r.created(call("c"))
+	r.ended(call("c"))
+	close(d.gate)
+	r.close()
+	want := []string{"start a", "start c", "end b1", "end b2", "end b3", "end b4", "end b5", "end c"}
+	if !slices.Equal(d.writes, want) {
+		t.Errorf("writes %q, want %q", d.writes, want)
+	}
 }

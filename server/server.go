@@ -153,12 +153,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	var db *store.DB
-	if cfg.DB != "" {
-		db, err = store.OpenPostgres(context.Background(), cfg.DB)
-	} else {
-		db, err = store.Open(cfg.DataDir)
-	}
+	db, err := openStore(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -168,6 +163,15 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// openStore opens the PostgreSQL database of cfg.DB, or else the SQLite
+// one in cfg.DataDir.
+func openStore(cfg Config) (*store.DB, error) {
+	if cfg.DB != "" {
+		return store.OpenPostgres(context.Background(), cfg.DB)
+	}
+	return store.Open(cfg.DataDir)
 }
 
 // withDefaults fills in the zero values of cfg and checks what it cannot

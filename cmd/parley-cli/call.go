@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"runtime/pprof"
 	"time"
 
+	"parley/internal/cpuprofile"
 	"parley/media/y4m"
 	"parley/protocol"
 )
@@ -62,7 +62,7 @@ func checkMediaFlags(o *callOptions) error {
 // --video-file and --compare read before it connects.
 func (e *env) runCall(ctx context.Context, opts callOptions, follow func(*callFlow) error) (err error) {
 	if opts.cpuProfile != "" {
-		stop, perr := startProfile(opts.cpuProfile)
+		stop, perr := cpuprofile.Start(opts.cpuProfile)
 		if perr != nil {
 			return perr
 		}
@@ -111,22 +111,6 @@ func fileRate(path string) (int, error) {
 		return 0, fmt.Errorf("--video-file: %s: %w", path, err)
 	}
 	return int(max(1, min(60, math.Round(v.Header().FrameRate())))), nil
-}
-
-// startProfile starts the CPU profile of --cpuprofile; stop writes it.
-func startProfile(path string) (stop func() error, err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, fmt.Errorf("--cpuprofile: %w", err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("--cpuprofile: %w", err)
-	}
-	return func() error {
-		pprof.StopCPUProfile()
-		return f.Close()
-	}, nil
 }
 
 func parseCall(me string, args []string) (command, error) {

@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"parley/internal/cpuprofile"
 	"parley/protocol"
 	"parley/server"
 )
@@ -73,6 +74,7 @@ func run(args []string, stdin io.Reader, stderr io.Writer) int {
 	fs.StringVar(&tlsf.keyFile, "tls-key", "", "PEM `file` of the certificate's private key")
 	fs.StringVar(&tlsf.acmeDomain, "acme-domain", "", "get and renew the certificate of this `domain` from Let's Encrypt (serve on port 443; the data directory keeps it)")
 	metricsAddr := fs.String("metrics-addr", "", "serve /metrics on this address instead of --addr; keep it private (loopback, or a network only monitoring reaches)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this `file` (for go tool pprof)")
 	verbose := fs.Bool("v", false, "log debug messages")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -109,10 +111,6 @@ func run(args []string, stdin io.Reader, stderr io.Writer) int {
 	}
 	cfg.TURNAllowPeers = allowPeers
 	if rest := fs.Args(); len(rest) > 0 {
-		// user add needs no TURN, and must not take the media ports of a
-		// server that runs.
-		cfg.TURNAddr, cfg.TURNTCPAddr, cfg.TURNTLSAddr = "", "", ""
-		cfg.MediaIP, cfg.MediaPort, cfg.MediaTCPPort = "127.0.0.1", 0, 0
 		if len(rest) == 3 && rest[0] == "user" && rest[1] == "add" {
 			return addUser(cfg, rest[2], stdin, stderr)
 		}
@@ -130,6 +128,18 @@ func run(args []string, stdin io.Reader, stderr io.Writer) int {
 	// TURN over TLS serves with the certificate of HTTPS, or not at all
 	// (server.Config: TURNTLS nil).
 	cfg.TURNTLS, cfg.TURNTLSName = tlsCfg, tlsf.serverName()
+	if *cpuProfile != "" {
+		stop, err := cpuprofile.Start(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "parley-server: %v\n", err)
+			return 2
+		}
+		defer func() {
+			if err := stop(); err != nil {
+				fmt.Fprintf(stderr, "parley-server: --cpuprofile: %v\n", err)
+			}
+		}()
+	}
 	if err := serve(cfg, *addr, *metricsAddr, tlsCfg, reload, log); err != nil {
 		fmt.Fprintf(stderr, "parley-server: %v\n", err)
 		return 1
@@ -144,13 +154,7 @@ func addUser(cfg server.Config, name string, stdin io.Reader, stderr io.Writer) 
 		return 1
 	}
 	password := strings.TrimRight(line, "\r\n")
-	s, err := server.New(cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "parley-server: %v\n", err)
-		return 1
-	}
-	defer s.Close()
-	if err := s.AddUser(context.Background(), name, password); err != nil {
+	if err := server.AddUser(context.Background(), cfg, name, password); err != nil {
 		fmt.Fprintf(stderr, "parley-server: adding %s: %v\n", name, err)
 		return 1
 	}
