@@ -132,8 +132,8 @@ func update(id, event string) func(client.Event) bool {
 
 // TestTwoNodesOwnerDiesWhileRinging: node one, which owns alice's call to
 // bob, is killed while bob rings on node two. Node two ends the call with
-// one failed record once node one's lease runs out, and bob is free for
-// carol's call.
+// one failed record once node one's lease runs out, tells bob it ended,
+// and bob is free for carol's call.
 func TestTwoNodesOwnerDiesWhileRinging(t *testing.T) {
 	t.Parallel()
 	one, two := twoNodes(t)
@@ -167,6 +167,13 @@ func TestTwoNodesOwnerDiesWhileRinging(t *testing.T) {
 			t.Fatalf("no record of the call of the killed node:\n%s", two.Log())
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+	// bob's app stops ringing: the node that stored the record says the
+	// call ended (sent right after the record, so it is queued by now).
+	var ended protocol.CallUpdate
+	_ = waitFor(t, bob, protocol.TypeCallUpdate, update(id, protocol.EventEnded)).Decode(&ended)
+	if ended.Call.Outcome != protocol.OutcomeFailed {
+		t.Errorf("bob was told the call ended with %+v; want failed", ended.Call)
 	}
 
 	var call protocol.CallReply

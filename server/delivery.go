@@ -28,16 +28,34 @@ type chatDelivery struct {
 // one sender's messages arrive in seq order everywhere. Messages of two
 // people writing at once may not, on one node as on several.
 func (d *chatDelivery) deliver(ctx context.Context, m protocol.Message, exceptDevice string) {
-	members, err := d.members.Members(ctx, m.Conversation)
+	d.toMembers(ctx, m.Conversation, protocol.TypeChatMessage, m, m.From, exceptDevice)
+}
+
+// callEnded tells the members of c's conversation, on every node, that c
+// ended without its engine: its node died (nodeLease) or the server
+// restarted. Their apps stop ringing, or end the call, at once; the
+// members it never rang know no such call and ignore it.
+func (d *chatDelivery) callEnded(ctx context.Context, c protocol.Call) {
+	d.toMembers(ctx, c.Conversation, protocol.TypeCallUpdate, protocol.CallUpdate{Call: c, Event: protocol.EventEnded}, "", "")
+}
+
+// toMembers sends an event to every device of every member of conv but
+// exceptDevice of user from.
+func (d *chatDelivery) toMembers(ctx context.Context, conv, typ string, payload any, from, exceptDevice string) {
+	members, err := d.members.Members(ctx, conv)
 	if err != nil {
-		d.log.Error("listing members failed", "conversation", m.Conversation, "err", err)
+		d.log.Error("listing members failed", "conversation", conv, "err", err)
 		return
 	}
-	frame, _ := protocol.Encode(protocol.TypeChatMessage, "", m)
+	frame, err := protocol.Encode(typ, "", payload)
+	if err != nil {
+		d.log.Error("encoding an event failed", "type", typ, "err", err)
+		return
+	}
 	to := make([]cluster.Target, len(members))
 	for i, u := range members {
 		to[i] = cluster.Target{User: u}
-		if u == m.From {
+		if u == from {
 			to[i].Except = exceptDevice
 		}
 	}

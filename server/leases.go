@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"parley/protocol"
 	"parley/server/cluster"
 	"parley/server/store"
 )
@@ -33,13 +34,15 @@ type nodeLease struct {
 	node string
 	db   leaseStore
 	rec  *callRecorder
-	log  *slog.Logger
-	stop chan struct{}
-	done chan struct{}
+	// ended tells the members of a call this node ended for a dead node.
+	ended func(context.Context, protocol.Call)
+	log   *slog.Logger
+	stop  chan struct{}
+	done  chan struct{}
 }
 
-func newNodeLease(node string, db leaseStore, rec *callRecorder, log *slog.Logger) *nodeLease {
-	return &nodeLease{node: node, db: db, rec: rec, log: log, stop: make(chan struct{}), done: make(chan struct{})}
+func newNodeLease(node string, db leaseStore, rec *callRecorder, ended func(context.Context, protocol.Call), log *slog.Logger) *nodeLease {
+	return &nodeLease{node: node, db: db, rec: rec, ended: ended, log: log, stop: make(chan struct{}), done: make(chan struct{})}
 }
 
 // renewAndSweep renews the lease, then ends the calls of the nodes whose
@@ -67,7 +70,7 @@ func (l *nodeLease) renewAndSweep(ctx context.Context) error {
 		owner := cluster.CallOwner(r.ID)
 		return owner == l.node || slices.Contains(live, owner)
 	})
-	if err := finishOrphanCalls(ctx, orphans, l.rec, l.log); err != nil {
+	if err := finishOrphanCalls(ctx, orphans, l.rec, l.ended, l.log); err != nil {
 		return err
 	}
 	return l.db.DropLeases(ctx, now.UnixMilli())

@@ -19,15 +19,21 @@ type unfinishedCallLister interface {
 // a call that no longer exists. A node alone ends every such call at
 // start, before the recorder's writer and before anyone can connect; a
 // node of a cluster, the calls of nodes whose lease ran out (nodeLease).
-func finishOrphanCalls(ctx context.Context, rows []store.CallRow, rec *callRecorder, log *slog.Logger) error {
+// ended tells the call's conversation, once, by the node that stored its
+// record.
+func finishOrphanCalls(ctx context.Context, rows []store.CallRow, rec *callRecorder, ended func(context.Context, protocol.Call), log *slog.Logger) error {
 	now := time.Now().UnixMilli()
 	for _, r := range rows {
 		// An answered call did happen; how long it lasted is not known, so
 		// its record says failed with no duration rather than guess.
 		c := protocol.Call{ID: r.ID, Conversation: r.Conversation, Media: r.Media, Caller: r.Caller,
 			State: protocol.CallEnded, Outcome: protocol.OutcomeFailed, CreatedMS: r.CreatedMS, EndedMS: now}
-		if err := rec.persistEnd(ctx, c); err != nil {
+		fresh, err := rec.persistEnd(ctx, c)
+		if err != nil {
 			return err
+		}
+		if fresh {
+			ended(ctx, c)
 		}
 		log.Info("ended a call its server left live", "call", r.ID)
 	}

@@ -186,7 +186,8 @@ func (r *callRecorder) write(rec record) error {
 	c := rec.call
 	switch {
 	case rec.ended:
-		return r.persistEnd(ctx, c)
+		_, err := r.persistEnd(ctx, c)
+		return err
 	case rec.answered:
 		return r.store.CallAnswered(ctx, c.ID, c.StartedMS)
 	default:
@@ -197,8 +198,9 @@ func (r *callRecorder) write(rec record) error {
 
 // persistEnd writes the call record message, tells the conversation and
 // marks the call ended. The record's client id is derived from the call, so
-// doing this again (a retry, or after a crash) stores one record.
-func (r *callRecorder) persistEnd(ctx context.Context, c protocol.Call) error {
+// doing this again (a retry, or after a crash) stores one record: fresh
+// says whether this time stored it.
+func (r *callRecorder) persistEnd(ctx context.Context, c protocol.Call) (fresh bool, err error) {
 	var dur int64
 	if c.StartedMS != 0 {
 		dur = c.EndedMS - c.StartedMS
@@ -208,13 +210,14 @@ func (r *callRecorder) persistEnd(ctx context.Context, c protocol.Call) error {
 		TimeMS: c.EndedMS, CallID: c.ID, Media: c.Media, Outcome: c.Outcome, DurationMS: dur,
 	})
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
+		return false, err
 	}
-	if err == nil && !existed {
+	fresh = err == nil && !existed
+	if fresh {
 		r.deliver(ctx, m)
 		r.counted(c.Outcome)
 	}
-	return r.store.CallEnded(ctx, c.ID, c.Outcome, c.EndedMS)
+	return fresh, r.store.CallEnded(ctx, c.ID, c.Outcome, c.EndedMS)
 }
 
 // close stops retrying, writes what is queued (each once more at least) and

@@ -240,13 +240,13 @@ func newWithStore(cfg Config, db Store) (*Server, error) {
 	if nodes == nil {
 		rows, err := db.UnfinishedCalls(ctx)
 		if err == nil {
-			err = finishOrphanCalls(ctx, rows, rec, log)
+			err = finishOrphanCalls(ctx, rows, rec, delivery.callEnded, log)
 		}
 		if err != nil {
 			return fail(err)
 		}
 	} else {
-		lease = newNodeLease(nodes.ID(), db, rec, log)
+		lease = newNodeLease(nodes.ID(), db, rec, delivery.callEnded, log)
 		if err := lease.renewAndSweep(ctx); err != nil {
 			return fail(err)
 		}
