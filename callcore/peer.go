@@ -73,6 +73,7 @@ func (p *Phone) newPeer(call protocol.Call, user, device string) (*peer, error) 
 	}
 	s, err := media.New(media.Config{
 		ICEServers:      ice,
+		RootCAs:         p.sig.RootCAs(),
 		RelayOnly:       p.cfg.RelayOnly,
 		LoopbackOnly:    p.cfg.LoopbackOnly,
 		Video:           call.Media == protocol.MediaVideo,

@@ -12,6 +12,7 @@ package callcore
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"image"
 	"slices"
@@ -44,6 +45,9 @@ type Signaling interface {
 	User() string
 	Device() string
 	ICEServers() []protocol.ICEServer
+	// RootCAs are the authorities TURN servers over TLS may be signed by;
+	// nil: the system's.
+	RootCAs() *x509.CertPool
 }
 
 // Config is the engine's surroundings.

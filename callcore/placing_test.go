@@ -2,6 +2,7 @@ package callcore
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"sync"
 	"testing"
@@ -41,6 +42,7 @@ func (s *slowInvite) TimeLeft(deadlineMS int64) time.Duration {
 func (s *slowInvite) User() string                     { return "alice" }
 func (s *slowInvite) Device() string                   { return "laptop" }
 func (s *slowInvite) ICEServers() []protocol.ICEServer { return nil }
+func (s *slowInvite) RootCAs() *x509.CertPool          { return nil }
 
 // TestEventsBeforeTheInviteReply: the callee declines so fast that the
 // call has ended before the caller's invite is answered. The caller must

@@ -2,6 +2,7 @@ package callcore
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"sync"
 	"testing"
@@ -43,6 +44,7 @@ func (s *scripted) TimeLeft(deadlineMS int64) time.Duration {
 func (s *scripted) User() string                     { return "bob" }
 func (s *scripted) Device() string                   { return "phone" }
 func (s *scripted) ICEServers() []protocol.ICEServer { return nil }
+func (s *scripted) RootCAs() *x509.CertPool          { return nil }
 
 // answeredCall is alice's voice call as bob has it once he answered it.
 func answeredCall() protocol.Call {

@@ -10,6 +10,7 @@ package client
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -110,6 +111,10 @@ func (c *Client) User() string {
 
 // Device is this client's device id, the same across reconnects.
 func (c *Client) Device() string { return c.opts.Device }
+
+// RootCAs are the authorities of Options.RootCAs, which a turns: server's
+// certificate may be signed by too; nil: the system's.
+func (c *Client) RootCAs() *x509.CertPool { return c.opts.RootCAs }
 
 // ICEServers are the STUN and TURN servers handed out at the last login.
 func (c *Client) ICEServers() []protocol.ICEServer {

@@ -89,3 +89,31 @@ func TestTURNOverTLSWithTheHTTPSCertificate(t *testing.T) {
 		t.Fatalf("relay %v is not UDP", relay.LocalAddr())
 	}
 }
+
+// TestCLICallThroughTURNOverTLSWithAPrivateCA: with TURN over TLS alone,
+// its certificate signed by a private authority, two relay-only CLIs
+// given that authority (--ca-file) call with media through it: the Go
+// clients check a turns: server against the authorities they are given,
+// not only the system's.
+func TestCLICallThroughTURNOverTLSWithAPrivateCA(t *testing.T) {
+	certs := harness.NewCertificates(t, "Parley test CA")
+	srv := harness.StartServer(t, "", "--tls-cert", certs.Cert, "--tls-key", certs.Key,
+		"--turn-port", "-1", "--turn-tcp-port", "-1", "--turns-port", "0")
+	for _, u := range []string{"alice", "bob"} {
+		cli(t, srv, u, "--ca-file", certs.CA, "register")
+	}
+	media := []string{"--test-media", "--video-size", "320x240", "--relay-only"}
+	bob := startCLI(t, srv, "bob", append([]string{"--ca-file", certs.CA, "answer", "--wait", "60s"}, media...)...)
+	roots := x509.NewCertPool()
+	if pem, err := os.ReadFile(certs.CA); err != nil || !roots.AppendCertsFromPEM(pem) {
+		t.Fatalf("the test CA: %v", err)
+	}
+	waitOnline(t, srv, "alice", "bob", func(o *client.Options) { o.RootCAs = roots })
+	c := cli(t, srv, "alice", append([]string{"--ca-file", certs.CA, "call", "bob", "--video", "--hold", "3s"}, media...)...)
+	for who, out := range map[string]string{"caller": c, "callee": bob.wait(t)} {
+		s := summaryOf(t, out)
+		if s.str("outcome") != "completed" || s.num("video_frames_decoded") < 30 || s.num("audio_packets_received") < 50 {
+			t.Errorf("%s: %v", who, s)
+		}
+	}
+}

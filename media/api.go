@@ -110,6 +110,8 @@ func newAPI(cfg *Config, onEstimator func(cc.BandwidthEstimator), level *atomic.
 	}
 	if cfg.net != nil {
 		se.SetNet(cfg.net)
+	} else if d := newTURNDialer(cfg.ICEServers, cfg.RootCAs); d != nil {
+		se.SetICEProxyDialer(d)
 	}
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se)), nil
 }

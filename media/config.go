@@ -1,6 +1,7 @@
 package media
 
 import (
+	"crypto/x509"
 	"errors"
 	"image"
 
@@ -25,6 +26,10 @@ type ICEServer struct {
 // Config configures a Session.
 type Config struct {
 	ICEServers []ICEServer
+	// RootCAs are the authorities a turns: server's certificate may be
+	// signed by, as for the server itself (client.Options); nil: the
+	// system's.
+	RootCAs *x509.CertPool
 	// RelayOnly makes ICE use TURN relays only, which hides the device's
 	// addresses from the peer.
 	RelayOnly bool
