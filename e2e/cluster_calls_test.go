@@ -172,8 +172,8 @@ func TestTwoNodesOwnerDiesWhileRinging(t *testing.T) {
 	// call ended (sent right after the record, so it is queued by now).
 	var ended protocol.CallUpdate
 	_ = waitFor(t, bob, protocol.TypeCallUpdate, update(id, protocol.EventEnded)).Decode(&ended)
-	if ended.Call.Outcome != protocol.OutcomeFailed {
-		t.Errorf("bob was told the call ended with %+v; want failed", ended.Call)
+	if ps := ended.Call.Participants; ended.Call.Outcome != protocol.OutcomeFailed || len(ps) != 2 || ps[0].User != "alice" || ps[1].User != "bob" {
+		t.Errorf("bob was told the call ended with %+v; want failed, alice and bob", ended.Call)
 	}
 
 	var call protocol.CallReply
