@@ -20,8 +20,12 @@ func TestCLIVideoFileCompare(t *testing.T) {
 		t.Fatal(err)
 	}
 	video, audio, profile := filepath.Join(dir, "clip.y4m"), filepath.Join(dir, "clip.wav"), filepath.Join(dir, "cpu.prof")
-	writeTo(t, video, v.WriteY4M)
-	writeTo(t, audio, func(w io.Writer) error { return clip.WriteWAV(w, 2) })
+	if err := clip.WriteFile(video, v.WriteY4M); err != nil {
+		t.Fatal(err)
+	}
+	if err := clip.WriteFile(audio, func(w io.Writer) error { return clip.WriteWAV(w, 2) }); err != nil {
+		t.Fatal(err)
+	}
 
 	srv := cliServer(t, "alice", "bob")
 	c, a := pair(t, srv, "alice", []string{"bob", "--video", "--hold", "4s", "--video-file", video, "--audio-file", audio, "--cpuprofile", profile},
@@ -41,19 +45,5 @@ func TestCLIVideoFileCompare(t *testing.T) {
 	}
 	if b, err := os.ReadFile(profile); err != nil || !bytes.HasPrefix(b, []byte{0x1f, 0x8b}) { // pprof's gzip
 		t.Fatalf("--cpuprofile wrote %d bytes, %v", len(b), err)
-	}
-}
-
-func writeTo(t *testing.T, name string, fill func(io.Writer) error) {
-	t.Helper()
-	f, err := os.Create(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := fill(f); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
 	}
 }

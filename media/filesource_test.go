@@ -3,7 +3,6 @@ package media
 import (
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,14 +17,7 @@ import (
 func writeFile(t *testing.T, name string, fill func(io.Writer) error) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := fill(f); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := testclip.WriteFile(path, fill); err != nil {
 		t.Fatal(err)
 	}
 	return path

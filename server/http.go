@@ -146,9 +146,7 @@ func AddUser(ctx context.Context, cfg Config, name, password string) error {
 	return createUser(ctx, db, auth.NewHasher(cfg.BcryptCost), name, password)
 }
 
-func createUser(ctx context.Context, db interface {
-	CreateUser(ctx context.Context, name string, passwordHash []byte) error
-}, hasher *auth.Hasher, name, password string) error {
+func createUser(ctx context.Context, db Store, hasher *auth.Hasher, name, password string) error {
 	if err := (&protocol.Credentials{User: name, Password: password}).Validate(); err != nil {
 		return err
 	}

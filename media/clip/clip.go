@@ -8,11 +8,13 @@
 package clip
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"image"
 	"io"
 	"math"
+	"os"
 
 	"parley/media/audioproc"
 	"parley/media/audioproc/audiotest"
@@ -245,4 +247,26 @@ func grain(img *image.YCbCr, seed uint64) {
 			row[x] = byte(max(0, min(255, int(row[x])+int(s%7)-3)))
 		}
 	}
+}
+
+// WriteFile makes the file name with what fill writes (a clip's video or
+// sound), buffered; a file left half written is removed.
+func WriteFile(name string, fill func(io.Writer) error) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	err = fill(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(name)
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
 }

@@ -8,7 +8,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -44,33 +43,12 @@ func run(videoName, audioName, size string, fps int, seconds float64) error {
 		if err != nil {
 			return err
 		}
-		if err := write(videoName, v.WriteY4M); err != nil {
+		if err := clip.WriteFile(videoName, v.WriteY4M); err != nil {
 			return err
 		}
 	}
 	if audioName != "" {
-		return write(audioName, func(w io.Writer) error { return clip.WriteWAV(w, seconds) })
-	}
-	return nil
-}
-
-// write makes the file name with what fill writes.
-func write(name string, fill func(io.Writer) error) error {
-	f, err := os.Create(name)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriterSize(f, 1<<20)
-	err = fill(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(name)
-		return fmt.Errorf("%s: %w", name, err)
+		return clip.WriteFile(audioName, func(w io.Writer) error { return clip.WriteWAV(w, seconds) })
 	}
 	return nil
 }
